@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || protocols.some((p) => v.startsWith(p)), {
+      message: `must start with ${protocols.join(' or ')}`,
+    });
+
+/**
+ * Every setting DevMesh reads, with its embedded default. This module is the only reader of
+ * process.env; everything else receives a typed `Config`.
+ */
+export const configSchema = z.object({
+  DEVMESH_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DEVMESH_MCP_PORT: port.default(8080),
+  DEVMESH_API_PORT: port.default(8081),
+  DEVMESH_DATA_DIR: z.string().trim().min(1).default('./.devmesh'),
+  DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
+  REDIS_URL: optionalUrl(['redis://', 'rediss://']),
+  DEVMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEVMESH_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  DEVMESH_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+});
+
+export interface Config {
+  host: string;
+  mcpPort: number;
+  apiPort: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  logLevel: z.infer<typeof configSchema>['DEVMESH_LOG_LEVEL'];
+  maxFrameBytes: number;
+  /** Origins allowed on browser requests besides localhost ones, for DNS-rebinding protection. */
+  allowedOrigins: string[];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Validates the environment, listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path.map(String).join('.');
+        return `${key}=${JSON.stringify(env[key] ?? '')}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    host: e.DEVMESH_HOST,
+    mcpPort: e.DEVMESH_MCP_PORT,
+    apiPort: e.DEVMESH_API_PORT,
+    dataDir: path.resolve(e.DEVMESH_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.DEVMESH_LOG_LEVEL,
+    maxFrameBytes: e.DEVMESH_MAX_FRAME_BYTES,
+    allowedOrigins: e.DEVMESH_ALLOWED_ORIGINS,
+    ...overrides,
+  };
+}
+
+/** A URL with any password replaced, safe for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable url)';
+  }
+}
