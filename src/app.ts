@@ -1,0 +1,207 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { redactUrl, type Config } from './config/config.js';
+import { createContextService } from './contexts/context-service.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import type { McpCatalogue } from './protocol/mcp/definitions.js';
+import { createDevMeshCatalogue } from './protocol/mcp/devmesh/catalogue.js';
+import { createMcpServer } from './protocol/mcp/server.js';
+import type { EventBus } from './queue/event-bus-port.js';
+import { createMemoryEventBus } from './queue/memory-event-bus.js';
+import { openPgliteClient } from './storage/drivers/pglite-driver.js';
+import { openPostgresClient } from './storage/drivers/postgres-driver.js';
+import { acquireDataDirLock } from './storage/drivers/data-dir-lock.js';
+import { runMigrations } from './storage/migrate.js';
+import { createStores } from './storage/queries/index.js';
+import type { SqlClient } from './storage/sql-port.js';
+import type { Stores } from './storage/stores.js';
+import { createTaskService } from './tasks/task-service.js';
+import { bootstrapTenancy, readAdminKey } from './tenancy/bootstrap.js';
+import { createTenancyService } from './tenancy/tenancy-service.js';
+import { createMcpPortServer } from './transport/http/mcp-port.js';
+import { apiKeyRoutes } from './transport/http/rest/api-key-routes.js';
+import { contextRoutes } from './transport/http/rest/context-routes.js';
+import { createRestServer } from './transport/http/rest/rest-server.js';
+import { taskRoutes } from './transport/http/rest/task-routes.js';
+import { version } from './version.js';
+import { wireSessionPersistence } from './app-sessions.js';
+
+export type Role = 'all' | 'mcp' | 'api' | 'worker';
+
+export interface AppOptions {
+  role?: Role;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly catalogue: McpCatalogue;
+  readonly stores: Stores;
+  readonly sql: SqlClient;
+  readonly bus: EventBus;
+  readonly services: {
+    tenancy: ReturnType<typeof createTenancyService>;
+    tasks: ReturnType<typeof createTaskService>;
+    contexts: ReturnType<typeof createContextService>;
+  };
+  /** The admin key created at first start, read back from `<dataDir>/admin-key` (undefined if absent). */
+  readonly adminKey: string | undefined;
+  readonly adminKeyPath: string;
+  /** Base URLs once started, e.g. http://127.0.0.1:8080 */
+  readonly mcpUrl: string;
+  readonly apiUrl: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Opens the configured database: PostgreSQL when DATABASE_URL is set, otherwise PGlite in the data dir. */
+export async function openDatabase(config: Config): Promise<SqlClient> {
+  if (config.databaseUrl) return openPostgresClient({ url: config.databaseUrl });
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const dataDir = path.join(config.dataDir, 'pgdata');
+  const release = acquireDataDirLock(`${dataDir}.lock`);
+  try {
+    const sql = await openPgliteClient({ dataDir });
+    return {
+      ...sql,
+      driver: sql.driver,
+      query: sql.query.bind(sql),
+      transaction: sql.transaction.bind(sql),
+      ping: sql.ping.bind(sql),
+      close: async () => {
+        try {
+          await sql.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** The composition root: the only place that chooses adapters and wires services. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const role = options.role ?? 'all';
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const startedAt = Date.now();
+
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const sql = await openDatabase(config);
+  const { applied } = await runMigrations(sql, (message) => logger.debug(message));
+  if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
+
+  const stores = createStores(sql);
+  const bus = createMemoryEventBus();
+  const tenancy = createTenancyService({ tenants: stores.tenants, apiKeys: stores.apiKeys, clock });
+  const tasks = createTaskService({ tasks: stores.tasks, bus, clock });
+  const contexts = createContextService({ contexts: stores.contexts, bus, clock });
+  const boot = await bootstrapTenancy(tenancy, config.dataDir);
+  const adminKey = await readAdminKey(boot.adminKeyPath);
+
+  const metrics = createMetrics({ taskCounts: () => stores.tasks.countByStatus() });
+  const backends = {
+    database: sql.driver === 'postgres' ? `postgres (${redactUrl(config.databaseUrl ?? '')})` : `pglite (${path.join(config.dataDir, 'pgdata')})`,
+    queue: 'in-process',
+  };
+  let mcpSessions = () => 0;
+  const health = {
+    metrics,
+    liveness: () => ({ status: 'ok', version, role, uptime_s: Math.round((Date.now() - startedAt) / 1000) }),
+    ready: async () => {
+      await sql.ping();
+      return { status: 'ready', version, role, backends };
+    },
+  };
+  const catalogue = createDevMeshCatalogue({
+    tasks,
+    contexts,
+    health: async () => ({ ...(await health.ready()), uptime_s: Math.round((Date.now() - startedAt) / 1000), sessions: mcpSessions() }),
+  });
+  const mcpServer = createMcpServer({
+    catalogue,
+    bus,
+    logger: logger.child({ component: 'mcp' }),
+    serverInfo: { name: 'devmesh', version },
+    instructions: 'DevMesh orchestrates AI agents for DevOps work. Create tasks with devmesh_task_create and follow them with devmesh_task_status or by subscribing to devmesh://tasks/{tenant_id}.',
+    hooks: wireSessionPersistence(stores.sessions, clock, logger),
+    observe: metrics.observeRpc,
+  });
+  mcpSessions = () => mcpServer.sessionCount;
+
+  const endpointDeps = {
+    server: mcpServer,
+    authenticate: tenancy.authenticate,
+    canResume: async (principal: { tenantId: string }, sessionId: string) =>
+      (await stores.sessions.get(principal.tenantId, sessionId)) !== undefined,
+    logger,
+    metrics,
+    maxFrameBytes: config.maxFrameBytes,
+    listenHost: config.host,
+    allowedOrigins: config.allowedOrigins,
+    health,
+  };
+  const mcpPort = role === 'all' || role === 'mcp' ? createMcpPortServer(endpointDeps) : undefined;
+  const restPort =
+    role === 'all' || role === 'api'
+      ? createRestServer({
+          routes: [...taskRoutes(tasks), ...contextRoutes(contexts), ...apiKeyRoutes(tenancy)],
+          authenticate: tenancy.authenticate,
+          health,
+          logger,
+          version,
+          maxBodyBytes: config.maxFrameBytes,
+          listenHost: config.host,
+          allowedOrigins: config.allowedOrigins,
+        })
+      : undefined;
+
+  const urls = { mcp: '', api: '' };
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    config,
+    logger,
+    catalogue,
+    stores,
+    sql,
+    bus,
+    services: { tenancy, tasks, contexts },
+    adminKey,
+    adminKeyPath: boot.adminKeyPath,
+    get mcpUrl() {
+      return urls.mcp;
+    },
+    get apiUrl() {
+      return urls.api;
+    },
+    async start() {
+      if (mcpPort) urls.mcp = `http://${hostForUrl}:${(await mcpPort.listen(config.mcpPort, config.host)).port}`;
+      if (restPort) urls.api = `http://${hostForUrl}:${(await restPort.listen(config.apiPort, config.host)).port}`;
+      logger.info(
+        {
+          role,
+          version,
+          ...backends,
+          mcp: mcpPort ? { websocket: `${urls.mcp.replace('http', 'ws')}/ws`, http: `${urls.mcp}/mcp` } : 'off',
+          api: restPort ? `${urls.api}/api/v1` : 'off',
+          adminKeyFile: boot.adminKeyPath,
+          adminKeyCreated: boot.created,
+        },
+        `DevMesh ${version} started`,
+      );
+    },
+    async stop() {
+      mcpServer.close();
+      await Promise.allSettled([mcpPort?.close(), restPort?.close()]);
+      await bus.close();
+      await sql.close();
+    },
+  };
+}

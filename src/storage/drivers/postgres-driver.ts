@@ -1,0 +1,82 @@
+import pg from 'pg';
+import type { SqlClient, SqlExecutor, SqlResult } from '../sql-port.js';
+
+export interface PostgresClientOptions {
+  url: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /**
+   * Called when an idle pooled connection fails (server restart, network). The pool drops that
+   * connection and opens a new one on demand; without a listener the error would crash the process.
+   */
+  onError?: (error: Error) => void;
+}
+
+function toResult<R>(r: pg.QueryResult): SqlResult<R> {
+  // rowCount is null for statements without a row count (DDL).
+  return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
+}
+
+/**
+ * SqlClient over a `pg.Pool`. `pg`'s default type parsing already matches the port: jsonb parsed,
+ * timestamptz as Date, int8 and numeric as strings.
+ */
+export async function openPostgresClient(options: PostgresClientOptions): Promise<SqlClient> {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  pool.on('error', (error) => options.onError?.(error));
+  let closed = false;
+  const ensureOpen = () => {
+    if (closed) throw new Error('SQL client is closed');
+  };
+
+  // Fail at startup, not on the first request, when the server is unreachable.
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+
+  return {
+    driver: 'postgres',
+    async query<R extends object>(text: string, params: readonly unknown[] = []) {
+      ensureOpen();
+      return toResult<R>(await pool.query(text, [...params]));
+    },
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>) {
+      ensureOpen();
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const tx: SqlExecutor = {
+          async query<R extends object>(text: string, params: readonly unknown[] = []) {
+            return toResult<R>(await client.query(text, [...params]));
+          },
+        };
+        const value = await fn(tx);
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          // The connection is in an unknown state: destroy it rather than return it to the pool.
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async ping() {
+      ensureOpen();
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

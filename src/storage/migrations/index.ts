@@ -1,0 +1,11 @@
+import { foundation } from './001-foundation.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** Run in order, in one transaction. One statement each: PGlite's query() takes a single statement. */
+  statements: readonly string[];
+}
+
+/** Forward-only: append new migrations, never edit one that has shipped. */
+export const migrations: readonly Migration[] = [{ version: 1, name: 'foundation', statements: foundation }];

@@ -1,0 +1,13 @@
+/** Task and event columns shaped as TaskRecord / TaskEventRecord, for SELECT and RETURNING lists. */
+export function taskColumns(alias: string): string {
+  const a = `${alias}.`;
+  return `${a}tenant_id AS "tenantId", ${a}id, ${a}title, ${a}description, ${a}type, ${a}priority, ${a}status,
+    ${a}required_capabilities AS "requiredCapabilities", ${a}payload, ${a}result, ${a}error,
+    ${a}session_id AS "sessionId", ${a}created_by AS "createdBy", ${a}assigned_agent_id AS "assignedAgentId",
+    ${a}attempts, ${a}max_attempts AS "maxAttempts", ${a}created_at AS "createdAt", ${a}updated_at AS "updatedAt",
+    ${a}version`;
+}
+
+/** seq is bigint, so it comes back as a string on both drivers. */
+export const eventColumns = `tenant_id AS "tenantId", task_id AS "taskId", seq, from_status AS "fromStatus",
+  to_status AS "toStatus", actor, reason, data, created_at AS "createdAt"`;

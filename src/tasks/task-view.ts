@@ -1,0 +1,36 @@
+import type { TaskEventRecord, TaskRecord } from '../storage/records.js';
+import type { TaskEventView, TaskView } from './task-schemas.js';
+
+export function toTaskView(task: TaskRecord): TaskView {
+  return {
+    id: task.id,
+    tenant_id: task.tenantId,
+    title: task.title,
+    description: task.description,
+    type: task.type,
+    priority: task.priority,
+    status: task.status,
+    required_capabilities: task.requiredCapabilities,
+    payload: task.payload ?? null,
+    result: task.result ?? null,
+    error: task.error ?? null,
+    session_id: task.sessionId,
+    assigned_agent_id: task.assignedAgentId,
+    attempts: task.attempts,
+    max_attempts: task.maxAttempts,
+    created_at: task.createdAt.toISOString(),
+    updated_at: task.updatedAt.toISOString(),
+    version: task.version,
+  };
+}
+
+export function toTaskEventView(event: TaskEventRecord): TaskEventView {
+  return {
+    seq: event.seq,
+    from_status: event.fromStatus,
+    to_status: event.toStatus,
+    actor: event.actor,
+    reason: event.reason,
+    at: event.createdAt.toISOString(),
+  };
+}
