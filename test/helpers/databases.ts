@@ -119,3 +119,9 @@ async function adminQuery(serverUrl: string, text: string): Promise<void> {
     await client.end();
   }
 }
+
+/** The migrated PGlite template directory, built once per machine; copy it to get a ready database. */
+export async function pgliteTemplateDir(): Promise<string> {
+  template ??= buildTemplate();
+  return template;
+}

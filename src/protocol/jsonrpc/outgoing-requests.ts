@@ -63,7 +63,6 @@ export function createOutgoingRequests(
             }),
           );
         }, options.timeoutMs);
-        timer.unref?.();
         options.signal?.addEventListener('abort', onAbort, { once: true });
         pending.set(id, {
           method,

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { SqlClient, SqlExecutor, SqlResult } from '../sql-port.js';
+import { createInFlight } from './in-flight.js';
 
 export interface PgliteClientOptions {
   /** Directory holding the database files; undefined keeps the database in memory. */
@@ -39,22 +40,16 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     parsers,
   });
   const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
-  const running = new Set<Promise<unknown>>();
-  let closed = false;
+  const inFlight = createInFlight();
+  let closing: Promise<void> | undefined;
 
   function track<T>(work: () => Promise<T>): Promise<T> {
-    if (closed) return Promise.reject(new Error('SQL client is closed'));
-    const scope = inTransaction.getStore();
-    if (scope?.open) {
+    if (inTransaction.getStore()?.open) {
       return Promise.reject(
         new Error('PGlite: statement issued on the client inside its own transaction; use the tx executor'),
       );
     }
-    const promise = work();
-    running.add(promise);
-    const forget = () => running.delete(promise);
-    promise.then(forget, forget);
-    return promise;
+    return inFlight.run(work);
   }
 
   const txExecutor = (tx: Transaction): SqlExecutor => ({
@@ -83,11 +78,9 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     async ping() {
       await track(() => db.query('SELECT 1'));
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...running]);
-      await db.close();
+    close() {
+      closing ??= inFlight.drain().then(() => db.close());
+      return closing;
     },
   };
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { SqlClient, SqlExecutor, SqlResult } from '../sql-port.js';
+import { createInFlight } from './in-flight.js';
 
 export interface PostgresClientOptions {
   url: string;
@@ -17,17 +18,42 @@ function toResult<R>(r: pg.QueryResult): SqlResult<R> {
   return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
 }
 
+function executor(target: pg.Pool | pg.PoolClient): SqlExecutor {
+  return {
+    async query<R extends object>(text: string, params: readonly unknown[] = []) {
+      return toResult<R>(await target.query(text, [...params]));
+    },
+  };
+}
+
+async function inTransaction<T>(pool: pg.Pool, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const value = await fn(executor(client));
+    await client.query('COMMIT');
+    return value;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      // The connection is in an unknown state: destroy it rather than return it to the pool.
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /**
  * SqlClient over a `pg.Pool`. `pg`'s default type parsing already matches the port: jsonb parsed,
- * timestamptz as Date, int8 and numeric as strings.
+ * timestamptz as Date, int8 and numeric as strings. A transaction holds one pooled connection.
  */
 export async function openPostgresClient(options: PostgresClientOptions): Promise<SqlClient> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   pool.on('error', (error) => options.onError?.(error));
-  let closed = false;
-  const ensureOpen = () => {
-    if (closed) throw new Error('SQL client is closed');
-  };
 
   // Fail at startup, not on the first request, when the server is unreachable.
   try {
@@ -37,46 +63,24 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
     throw error;
   }
 
+  const inFlight = createInFlight();
+  const direct = executor(pool);
+  let closing: Promise<void> | undefined;
+
   return {
     driver: 'postgres',
-    async query<R extends object>(text: string, params: readonly unknown[] = []) {
-      ensureOpen();
-      return toResult<R>(await pool.query(text, [...params]));
+    query<R extends object>(text: string, params?: readonly unknown[]) {
+      return inFlight.run(() => direct.query<R>(text, params));
     },
-    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>) {
-      ensureOpen();
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
-        const tx: SqlExecutor = {
-          async query<R extends object>(text: string, params: readonly unknown[] = []) {
-            return toResult<R>(await client.query(text, [...params]));
-          },
-        };
-        const value = await fn(tx);
-        await client.query('COMMIT');
-        return value;
-      } catch (error) {
-        try {
-          await client.query('ROLLBACK');
-        } catch (rollbackError) {
-          // The connection is in an unknown state: destroy it rather than return it to the pool.
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-        }
-        throw error;
-      } finally {
-        client.release(broken);
-      }
+    transaction<T>(fn: (tx: SqlExecutor) => Promise<T>) {
+      return inFlight.run(() => inTransaction(pool, fn));
     },
     async ping() {
-      ensureOpen();
-      await pool.query('SELECT 1');
+      await inFlight.run(() => pool.query('SELECT 1'));
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await pool.end();
+    close() {
+      closing ??= inFlight.drain().then(() => pool.end());
+      return closing;
     },
   };
 }

@@ -17,6 +17,18 @@ export interface WsGateway {
   close(): Promise<void>;
 }
 
+/**
+ * Browsers cannot set headers on a WebSocket handshake, so a key may also travel as an offered
+ * subprotocol `devmesh.bearer.<key>` next to `mcp` (the server never selects it).
+ */
+const BEARER_SUBPROTOCOL = 'devmesh.bearer.';
+function keyFromSubprotocol(request: IncomingMessage): string | undefined {
+  const offered = request.headers['sec-websocket-protocol'];
+  if (!offered) return undefined;
+  const entry = offered.split(',').map((p) => p.trim()).find((p) => p.startsWith(BEARER_SUBPROTOCOL));
+  return entry?.slice(BEARER_SUBPROTOCOL.length);
+}
+
 function refuse(socket: Duplex, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   socket.end(
@@ -97,7 +109,7 @@ export function createWsGateway(deps: McpEndpointDeps): WsGateway {
     if (!origin.ok) return refuse(socket, 403, toProblem(new DevMeshError('forbidden', origin.reason), '/ws'));
     let principal;
     try {
-      principal = await deps.authenticate(presentedApiKey(request.headers));
+      principal = await deps.authenticate(presentedApiKey(request.headers) ?? keyFromSubprotocol(request));
     } catch (error) {
       const problem = toProblem(error, '/ws');
       return refuse(socket, problem.status, problem);

@@ -105,6 +105,31 @@ export function defineTaskContract(ctx: ContractContext): void {
       assert.equal((await ctx.stores.tasks.events(tenant.id, task.id)).length, 2);
     });
 
+    it('keeps the event chain consistent under mixed concurrent transitions', async () => {
+      const tenant = await ctx.newTenant();
+      const task = await ctx.stores.tasks.insert(newTask(tenant.id), 'a', t0);
+      const moves = [
+        { from: ['queued', 'assigned'], to: 'in_progress' },
+        { from: ['queued'], to: 'assigned' },
+        { from: ['in_progress', 'assigned'], to: 'queued' },
+      ] as const;
+      const outcomes = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => {
+          const move = moves[i % moves.length]!;
+          return ctx.stores.tasks.transition(tenant.id, task.id, { ...move, actor: `w${i}`, reason: null, at: at(i) });
+        }),
+      );
+      const events = await ctx.stores.tasks.events(tenant.id, task.id);
+      const applied = outcomes.filter((o) => o.applied).length;
+      assert.equal(events.length, applied + 1);
+      for (let i = 1; i < events.length; i++) {
+        assert.equal(events[i]!.fromStatus, events[i - 1]!.toStatus, `event ${i} starts where event ${i - 1} ended`);
+      }
+      const stored = await ctx.stores.tasks.get(tenant.id, task.id);
+      assert.equal(stored?.status, events[events.length - 1]!.toStatus);
+      assert.equal(stored?.version, applied + 1);
+    });
+
     it('round-trips any JSON value in payload, result, error and event data', async () => {
       const tenant = await ctx.newTenant();
       for (const { label, value } of jsonSamples) {
