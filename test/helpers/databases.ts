@@ -52,13 +52,23 @@ async function buildTemplate(): Promise<string> {
 
 let template: Promise<string> | undefined;
 
+/**
+ * The path of a migrated PGlite data directory to copy (never to open: it is shared), built on
+ * first use. Copy it with fs.cp(dir, target, { recursive: true }) and open the copy.
+ */
+export function pgliteTemplateDir(): Promise<string> {
+  if (!template) {
+    template = buildTemplate();
+    template.catch(() => {
+      template = undefined;
+    });
+  }
+  return template;
+}
+
 /** A migrated PGlite database of its own, copied from a per-machine template (well under a second). */
 export async function openTestPglite(): Promise<TestPglite> {
-  template ??= buildTemplate();
-  template.catch(() => {
-    template = undefined;
-  });
-  const source = await template;
+  const source = await pgliteTemplateDir();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'devmesh-pglite-'));
   await cp(source, dataDir, { recursive: true });
   const sql = await openPgliteClient({ dataDir });
@@ -118,10 +128,4 @@ async function adminQuery(serverUrl: string, text: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-/** The migrated PGlite template directory, built once per machine; copy it to get a ready database. */
-export async function pgliteTemplateDir(): Promise<string> {
-  template ??= buildTemplate();
-  return template;
 }

@@ -1,0 +1,56 @@
+import { DevMeshError } from '../../errors/index.js';
+import { requestKey, type RequestId } from '../jsonrpc/messages.js';
+
+/** One client request being handled. */
+export interface InFlight {
+  controller: AbortController;
+  cancellable: boolean;
+  /** True once the response went out or the request was cancelled: nothing more goes out for it. */
+  done: boolean;
+  /** Resolves when the request needs no more waiting for: answered, cancelled or session closed. */
+  released: Promise<void>;
+  release(): void;
+}
+
+/**
+ * The requests a session is handling, by id. A cancelled request leaves the table at once (its id
+ * may be reused) even if its handler ignores the signal and runs on.
+ */
+export function createInFlightTable() {
+  const entries = new Map<string, InFlight>();
+  return {
+    /** undefined when the id is already used by a request in progress. */
+    start(id: RequestId, cancellable = true): InFlight | undefined {
+      const key = requestKey(id);
+      if (entries.has(key)) return undefined;
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const entry: InFlight = { controller: new AbortController(), cancellable, done: false, released, release };
+      entries.set(key, entry);
+      return entry;
+    },
+    finish(id: RequestId, entry: InFlight): void {
+      entry.done = true;
+      const key = requestKey(id);
+      if (entries.get(key) === entry) entries.delete(key);
+      entry.release();
+    },
+    cancel(id: RequestId, reason: string): void {
+      const key = requestKey(id);
+      const entry = entries.get(key);
+      if (!entry || entry.done || !entry.cancellable) return;
+      entries.delete(key);
+      abort(entry, new DevMeshError('cancelled', reason));
+    },
+    abortAll(error: DevMeshError): void {
+      for (const entry of entries.values()) abort(entry, error);
+      entries.clear();
+    },
+  };
+}
+
+function abort(entry: InFlight, error: DevMeshError): void {
+  entry.done = true;
+  entry.controller.abort(error);
+  entry.release();
+}
