@@ -11,17 +11,14 @@ set -euo pipefail
 
 log() { printf '[%s] install-pgvector: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
+# The major version of the installed PostgreSQL *server* (libpq-dev's pg_config reports the client library's).
 detect_pg_major() {
-  if command -v pg_config >/dev/null 2>&1; then
-    pg_config --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/'
-  elif [ -d /etc/postgresql ] && [ -n "$(ls -A /etc/postgresql)" ]; then
-    ls /etc/postgresql | sort -n | tail -1
-  elif [ -d /usr/lib/postgresql ]; then
-    ls /usr/lib/postgresql | sort -n | tail -1
-  else
-    echo "no PostgreSQL installation found" >&2
-    return 1
-  fi
+  local v
+  v=$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sed -E 's#^/usr/lib/postgresql/([0-9]+)/.*#\1#' | sort -n | tail -1)
+  [ -n "$v" ] || v=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
+  [ -n "$v" ] || v=$(pg_config --version 2>/dev/null | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+  [ -n "$v" ] || { echo "install-pgvector: no PostgreSQL installation found" >&2; return 1; }
+  echo "$v"
 }
 
 PG_MAJOR="${PG_MAJOR:-$(detect_pg_major)}"

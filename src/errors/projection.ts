@@ -40,13 +40,15 @@ export interface ProblemDetails {
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
   const normalized = normalizeError(error);
   const entry = errorCatalogue[normalized.code];
+  // Details are extension members; they never replace the standard ones (a detail named `status`
+  // would otherwise become the HTTP status).
   return {
+    ...(normalized.details ?? {}),
     type: `https://devmesh.dev/problems/${normalized.code.replaceAll('_', '-')}`,
     title: entry.title,
     status: entry.http,
     detail: normalized.message,
     ...(instance ? { instance } : {}),
-    ...(normalized.details ?? {}),
   };
 }
 

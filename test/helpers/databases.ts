@@ -90,8 +90,8 @@ export function testPostgresServerUrl(): string | undefined {
 
 export const postgresNotConfiguredMessage =
   'PostgreSQL tests need DATABASE_URL (or TEST_DATABASE_URL), e.g. ' +
-  'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test — the server needs the pgvector extension installed ' +
-  '(see /work/shared/recipes/postgres-pgvector-redis.md). Each run creates and drops its own database.';
+  'DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (PostgreSQL 14+ with the pgvector extension installed, ' +
+  'a user allowed to create databases). Each run creates and drops its own database.';
 
 /**
  * Creates a fresh, empty database `devmesh_test_<random>` on the configured server (the URL's user

@@ -12,7 +12,7 @@ export function objectJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Rec
   if (cached) return cached;
   let json: Record<string, unknown>;
   try {
-    json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+    json = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
   } catch {
     json = { type: 'object' };
   }

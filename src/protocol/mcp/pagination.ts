@@ -19,7 +19,8 @@ export function paginate<T>(
   if (cursor !== undefined) {
     const after = decodeCursor(cursor)?.after;
     if (typeof after !== 'string') {
-      throw invalidArgument('Invalid params: cursor is not a cursor this server issued', { field: 'cursor' });
+      const message = 'not a cursor this server issued; omit it to start from the first page';
+      throw invalidArgument(`Invalid params: cursor: ${message}`, { fields: [{ path: 'cursor', message }] });
     }
     start = sorted.findIndex((item) => compare(keyOf(item), after) > 0);
     if (start === -1) start = sorted.length;

@@ -38,11 +38,15 @@ export function createMethodEnv(host: RequestHost, request: JsonRpcRequest, entr
     outgoing: host.outgoing,
     clientRequestTimeoutMs: host.options.clientRequestTimeoutMs ?? 60_000,
   });
+  let logger: Logger | undefined;
   return {
     catalogue: host.options.catalogue,
     ctx,
     pageSize: host.options.pageSize ?? 50,
-    logger: host.logger.child({ requestId: request.id, method: request.method }),
+    // Built on first use: most requests never log, and a child logger per request is not free.
+    get logger() {
+      return (logger ??= host.logger.child({ requestId: request.id, method: request.method }));
+    },
     session: {
       setLogLevel: (level) => (host.logLevel = level),
       subscribe: (uri) => host.subscribe(uri),

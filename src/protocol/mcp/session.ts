@@ -187,7 +187,8 @@ export class McpSessionImpl implements McpSession, RequestHost {
     if (method === 'initialize') {
       return initializeSession(this.state, request.params, this.options, () => this.runHook('onInitialized'));
     }
-    if (method !== 'ping' && !this.initialized) throw new DevMeshError('not_initialized', NOT_INITIALIZED_MESSAGE);
+    if (method === 'ping') return Promise.resolve({});
+    if (!this.initialized) throw new DevMeshError('not_initialized', NOT_INITIALIZED_MESSAGE);
     if (!isSessionMethod(method)) throw new DevMeshError('method_not_found', `Method not found: ${method}`, { method });
     return runMethod(method, request.params, createMethodEnv(this, request, entry));
   }
@@ -201,10 +202,10 @@ export class McpSessionImpl implements McpSession, RequestHost {
   }
 
   private runHook(name: 'onInitialized' | 'onClosed'): Promise<void> {
-    const hook = this.options.hooks?.[name];
-    if (!hook) return Promise.resolve();
+    const hooks = this.options.hooks;
+    if (!hooks?.[name]) return Promise.resolve();
     return Promise.resolve()
-      .then(() => hook(this))
+      .then(() => hooks[name]?.(this))
       .catch((error: unknown) => this.logger.error({ err: error, hook: name }, 'session hook failed'));
   }
 }

@@ -18,10 +18,16 @@ function toResult<R>(r: pg.QueryResult): SqlResult<R> {
   return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
 }
 
+/**
+ * Always the extended protocol, as PGlite uses: one statement per call on both drivers. (With no
+ * parameters `pg` would use the simple protocol, accept "A; B" and return an array of results.)
+ */
 function executor(target: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
     async query<R extends object>(text: string, params: readonly unknown[] = []) {
-      return toResult<R>(await target.query(text, [...params]));
+      // queryMode is a pg 8 option missing from @types/pg.
+      const config: pg.QueryConfig & { queryMode: 'extended' } = { text, values: [...params], queryMode: 'extended' };
+      return toResult<R>(await target.query(config));
     },
   };
 }

@@ -30,6 +30,11 @@ export function defineSqlClientContract(ctx: ContractContext): void {
       assert.equal(select.rowCount, 1);
     });
 
+    it('runs one statement per call on every driver', async () => {
+      await assert.rejects(ctx.sql.query('SELECT 1; SELECT 2'), /multiple commands/);
+      await assert.rejects(ctx.sql.transaction((tx) => tx.query('SELECT 1; SELECT 2')), /multiple commands/);
+    });
+
     it('commits a transaction when the function resolves', async () => {
       const id = newId('tenant');
       const value = await ctx.sql.transaction(async (tx) => {

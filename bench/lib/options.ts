@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+
+export const parts = ['raw', 'devmesh', 'devmesh-http', 'sdk', 'cold'] as const;
+export type Part = (typeof parts)[number];
+
+const groups: Record<string, Part[]> = {
+  all: [...parts],
+  ws: ['raw', 'devmesh'],
+  http: ['sdk', 'devmesh-http'],
+  goals: ['raw', 'devmesh', 'sdk', 'cold'],
+};
+
+export interface BenchOptions {
+  parts: Set<Part>;
+  rounds: number;
+  warmupMs: number;
+  measureMs: number;
+  maxRequests: number;
+  coldRuns: number;
+  build: boolean;
+  /** Write a CPU profile of the DevMesh server to this directory (node --cpu-prof). */
+  profileDir: string | undefined;
+}
+
+export const usage = `Usage: npm run bench -- [options]
+
+  --only <list>      comma list of: ${parts.join(', ')}, or groups ws (raw,devmesh), http (sdk,devmesh-http),
+                     goals (raw,devmesh,sdk,cold), all (default)
+  --quick            smoke test: 1 round, 0.5 s warm-up, 1 s measured, 2 cold starts
+  --rounds <n>       measured rounds per scenario, median reported (default 3)
+  --warmup <s>       warm-up seconds per scenario (default 2)
+  --duration <s>     measured seconds per scenario (default 5)
+  --no-build         skip "npm run build" before the cold start
+  --profile          run the DevMesh server under node --cpu-prof; profiles go to bench/results/profiles/
+`;
+
+function positive(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number; got "${value}"`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      warmup: { type: 'string' },
+      duration: { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const selected = new Set<Part>();
+  for (const name of (values.only ?? 'all').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const group = groups[name] ?? (parts.includes(name as Part) ? [name as Part] : undefined);
+    if (!group) throw new Error(`--only: unknown part "${name}"\n\n${usage}`);
+    for (const part of group) selected.add(part);
+  }
+  const quick = values.quick;
+  return {
+    parts: selected,
+    rounds: Math.round(positive(values.rounds, 'rounds', quick ? 1 : 3)),
+    warmupMs: positive(values.warmup, 'warmup', quick ? 0.5 : 2) * 1000,
+    measureMs: positive(values.duration, 'duration', quick ? 1 : 5) * 1000,
+    maxRequests: 5_000_000,
+    coldRuns: quick ? 2 : 5,
+    build: !values['no-build'],
+    profileDir: values.profile ? new URL('../results/profiles/', import.meta.url).pathname : undefined,
+  };
+}

@@ -1,0 +1,97 @@
+import { cpus } from 'node:os';
+import type { ColdStartResult } from './cold-start.js';
+import { median } from './lib/stats.js';
+import type { Measurement, Method, Shape } from './load/types.js';
+import type { Target } from './targets/target.js';
+
+export interface ScenarioResult {
+  target: Target['name'];
+  transport: Target['transport'];
+  method: Method;
+  shape: Shape['name'];
+  rounds: Measurement[];
+  median: { rps: number; p50Ms: number; p99Ms: number; errors: number };
+}
+
+export interface Goal {
+  name: string;
+  value: number;
+  threshold: number;
+  unit: 'ratio' | 's';
+  pass: boolean;
+}
+
+export interface Report {
+  meta: { date: string; node: string; cpus: string; rounds: number; warmupS: number; measureS: number };
+  scenarios: ScenarioResult[];
+  goals: Goal[];
+  coldStart: (ColdStartResult & { goalMs: number }) | undefined;
+}
+
+export function summarize(target: Target, method: Method, shape: Shape, rounds: Measurement[]): ScenarioResult {
+  return {
+    target: target.name,
+    transport: target.transport,
+    method,
+    shape: shape.name,
+    rounds,
+    median: {
+      rps: median(rounds.map((r) => r.rps)),
+      p50Ms: median(rounds.map((r) => r.p50Ms)),
+      p99Ms: median(rounds.map((r) => r.p99Ms)),
+      errors: rounds.reduce((n, r) => n + r.errors, 0),
+    },
+  };
+}
+
+/** The goals from the issue, for every pair of scenarios present in this run. */
+export function evaluateGoals(scenarios: ScenarioResult[], cold: ColdStartResult | undefined): Goal[] {
+  const find = (target: string, method: Method, shape: string) => scenarios.find((s) => s.target === target && s.method === method && s.shape === shape);
+  const goals: Goal[] = [];
+  for (const shape of ['1x64', '50x1']) {
+    const ratio = (a: ScenarioResult | undefined, b: ScenarioResult | undefined) => (a && b ? a.median.rps / b.median.rps : undefined);
+    const ping = ratio(find('devmesh', 'ping', shape), find('raw-echo', 'ping', shape));
+    if (ping !== undefined) goals.push({ name: `devmesh ping / raw-echo ping (${shape})`, value: ping, threshold: 0.6, unit: 'ratio', pass: ping >= 0.6 });
+    const status = ratio(find('devmesh', 'task_status', shape), find('sdk', 'task_status', shape));
+    if (status !== undefined) goals.push({ name: `devmesh task_status / sdk task_status (${shape})`, value: status, threshold: 5, unit: 'ratio', pass: status >= 5 });
+  }
+  if (cold) goals.push({ name: 'devmesh serve cold start, existing data dir (median)', value: cold.medianMs / 1000, threshold: 3, unit: 's', pass: cold.medianMs < 3000 });
+  return goals;
+}
+
+export function meta(rounds: number, warmupMs: number, measureMs: number): Report['meta'] {
+  const cpu = cpus();
+  return { date: new Date().toISOString(), node: process.version, cpus: `${cpu.length} x ${cpu[0]?.model ?? '?'}`, rounds, warmupS: warmupMs / 1000, measureS: measureMs / 1000 };
+}
+
+const num = (n: number, digits: number) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
+
+/** The stable plain-text form of a report. */
+export function formatReport(report: Report): string {
+  const m = report.meta;
+  const lines = [
+    `DevMesh benchmark  ${m.date}  node ${m.node}  ${m.cpus}`,
+    `closed loop over 127.0.0.1; each scenario: ${m.warmupS} s warm-up + ${m.measureS} s measured, ${m.rounds} round(s); medians of rounds`,
+    `shape 1x64 = 1 connection, 64 in flight (HTTP: 1 session, 64 in flight over a 64-socket keep-alive agent); 50x1 = 50 connections/sessions, 1 in flight each`,
+    '',
+    `${'target'.padEnd(14)}${'transport'.padEnd(11)}${'method'.padEnd(13)}${'shape'.padEnd(7)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}`,
+  ];
+  for (const s of report.scenarios) {
+    lines.push(
+      `${s.target.padEnd(14)}${s.transport.padEnd(11)}${s.method.padEnd(13)}${s.shape.padEnd(7)}${num(s.median.rps, 0).padStart(10)}${num(s.median.p50Ms, 2).padStart(9)}${num(s.median.p99Ms, 2).padStart(9)}${String(s.median.errors).padStart(8)}`,
+    );
+  }
+  if (report.coldStart) {
+    const c = report.coldStart;
+    lines.push('', `cold start (${c.compiled ? 'compiled dist/' : 'tsx, no dist/'}): runs ${c.runsMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; first start on an empty data dir ${(c.firstStartMs / 1000).toFixed(2)} s`);
+  }
+  if (report.goals.length) {
+    lines.push('', 'goals');
+    for (const g of report.goals) {
+      const value = g.unit === 'ratio' ? `${num(g.value, 2)}x` : `${num(g.value, 2)} s`;
+      const wanted = g.unit === 'ratio' ? `>= ${g.threshold}x` : `< ${g.threshold} s`;
+      lines.push(`${g.name.padEnd(56)}${value.padStart(9)}  ${wanted.padEnd(8)} ${g.pass ? 'PASS' : 'FAIL'}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench`: DevMesh against the machine's ceiling (a raw `ws` echo) and the official SDK
+ * (McpServer over Streamable HTTP), side by side in one run, plus the cold start of `devmesh serve`.
+ * Servers run in child processes; the load generator runs here. Prints a table, writes
+ * bench/results/latest.json. See `npm run bench -- --help`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { measureColdStart, type ColdStartResult } from './cold-start.js';
+import { devmeshNodeFlags } from './lib/children.js';
+import { parseOptions, usage, type BenchOptions } from './lib/options.js';
+import { runClosedLoop } from './load/closed-loop.js';
+import { shapes, type Measurement, type Method } from './load/types.js';
+import { evaluateGoals, formatReport, meta, summarize, type Report, type ScenarioResult } from './report.js';
+import { startDevMesh } from './targets/devmesh.js';
+import { startRawEcho } from './targets/raw-echo.js';
+import { startSdkHttp } from './targets/sdk-http.js';
+import type { Target } from './targets/target.js';
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const methods: Method[] = ['ping', 'task_status'];
+
+function build(): void {
+  log('npm run build');
+  const result = spawnSync('npm', ['run', 'build'], { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  if (result.status !== 0) throw new Error(`npm run build failed (status ${result.status})`);
+}
+
+async function startTargets(options: BenchOptions): Promise<{ targets: Target[]; stop(): Promise<void> }> {
+  const stops: (() => Promise<void>)[] = [];
+  const targets: Target[] = [];
+  try {
+    if (options.parts.has('raw')) {
+      const raw = await startRawEcho();
+      stops.push(raw.stop);
+      targets.push(raw.target);
+    }
+    if (options.parts.has('devmesh') || options.parts.has('devmesh-http')) {
+      const devmesh = await startDevMesh();
+      stops.push(devmesh.stop);
+      if (options.parts.has('devmesh')) targets.push(devmesh.ws);
+      if (options.parts.has('devmesh-http')) targets.push(devmesh.http);
+    }
+    if (options.parts.has('sdk')) {
+      const sdk = await startSdkHttp();
+      stops.push(sdk.stop);
+      targets.push(sdk.target);
+    }
+  } catch (error) {
+    await Promise.allSettled(stops.map((stop) => stop()));
+    throw error;
+  }
+  return { targets, stop: async () => void (await Promise.allSettled(stops.map((stop) => stop()))) };
+}
+
+/** Rounds are the outer loop, so a slow phase of the machine touches every target alike. */
+async function runScenarios(targets: Target[], options: BenchOptions): Promise<ScenarioResult[]> {
+  const rounds = new Map<string, Measurement[]>();
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const target of targets) {
+      for (const method of methods) {
+        for (const shape of shapes) {
+          const { channels, close } = await target.openChannels(shape);
+          const m = await runClosedLoop(channels, shape.inFlight, method, options);
+          await close();
+          const key = `${target.name} ${method} ${shape.name}`;
+          rounds.set(key, [...(rounds.get(key) ?? []), m]);
+          log(`round ${round}/${options.rounds} ${key.padEnd(32)} ${Math.round(m.rps).toString().padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  errors ${m.errors}`);
+        }
+      }
+    }
+  }
+  return targets.flatMap((target) => methods.flatMap((method) => shapes.map((shape) => summarize(target, method, shape, rounds.get(`${target.name} ${method} ${shape.name}`) ?? []))));
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(usage);
+    return 0;
+  }
+  let cold: ColdStartResult | undefined;
+  if (options.parts.has('cold')) {
+    if (options.build) build();
+    cold = await measureColdStart(options.coldRuns, log);
+  }
+  if (options.profileDir) {
+    devmeshNodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
+    log(`profiling the DevMesh server into ${options.profileDir}`);
+  }
+  let scenarios: ScenarioResult[] = [];
+  const { targets, stop } = await startTargets(options);
+  try {
+    scenarios = await runScenarios(targets, options);
+  } finally {
+    await stop();
+  }
+  const report: Report = {
+    meta: meta(options.rounds, options.warmupMs, options.measureMs),
+    scenarios,
+    goals: evaluateGoals(scenarios, cold),
+    coldStart: cold && { ...cold, goalMs: 3000 },
+  };
+  process.stdout.write(formatReport(report));
+  const results = new URL('./results/', import.meta.url);
+  await mkdir(results, { recursive: true });
+  await writeFile(new URL('latest.json', results), `${JSON.stringify(report, null, 2)}\n`);
+  log('wrote bench/results/latest.json');
+  return scenarios.some((s) => s.median.errors > 0) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

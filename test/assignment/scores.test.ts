@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  avoidFactor,
+  emptyScoreContext,
+  includeInContext,
+  scoreAffinity,
+  scoreAgent,
+  scoreCapability,
+  scoreCost,
+  scoreIdle,
+  scoreLatency,
+  scoreLoad,
+  scoreSuccessRate,
+  strategyWeights,
+  unknownLatencyScore,
+  type ScoreContext,
+} from '../../src/tasks/assignment/scores.js';
+import { coldStartPrior } from '../../src/tasks/assignment/task-stats.js';
+import type { AgentSnapshot, AssignmentTask, ScoreBreakdown } from '../../src/tasks/assignment/types.js';
+import { agent, task } from './fixtures.js';
+
+const close = (actual: number, expected: number, name: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${name}: ${actual} != ${expected}`);
+
+function contextOf(t: AssignmentTask, agents: AgentSnapshot[]): ScoreContext {
+  const ctx = emptyScoreContext();
+  for (const a of agents) includeInContext(ctx, t, a, true);
+  return ctx;
+}
+
+describe('score components', () => {
+  it('capability fit = mean proficiency over required capabilities', () => {
+    const rows: [string[], (string | [string, number])[], number][] = [
+      [[], [['a', 0.2]], 1],
+      [['a'], [['a', 0.6]], 0.6],
+      [['a', 'b'], [['a', 0.6], ['b', 0.2]], 0.4],
+      [['a'], [['a', 1.5]], 1],
+      [['a'], [['a', -1]], 0],
+      [['a', 'z'], [['a', 1]], 0.5],
+    ];
+    for (const [required, caps, expected] of rows) {
+      close(scoreCapability(task({ requiredCapabilities: required }), agent('x', { caps })), expected, `${required.join()}`);
+    }
+  });
+
+  it('load = 1 - inFlight / maxConcurrency', () => {
+    const rows: [number, number, number][] = [
+      [0, 4, 1],
+      [1, 4, 0.75],
+      [4, 4, 0],
+      [5, 4, 0],
+      [0, 0, 0],
+    ];
+    for (const [inFlight, maxConcurrency, expected] of rows) close(scoreLoad(agent('x', { inFlight, maxConcurrency })), expected, `${inFlight}/${maxConcurrency}`);
+  });
+
+  it('latency is normalised over the candidates; unknown is neutral', () => {
+    const t = task();
+    const fast = agent('fast', { overall: { samples: 3, latencyMs: 100 } });
+    const mid = agent('mid', { overall: { samples: 3, latencyMs: 200 } });
+    const slow = agent('slow', { overall: { samples: 3, latencyMs: 500 } });
+    const unknown = agent('new');
+    const ctx = contextOf(t, [fast, mid, slow, unknown]);
+    close(scoreLatency(t, fast, ctx), 1, 'fastest');
+    close(scoreLatency(t, mid, ctx), 0.75, 'mid');
+    close(scoreLatency(t, slow, ctx), 0, 'slowest');
+    close(scoreLatency(t, unknown, ctx), unknownLatencyScore, 'unknown');
+    close(scoreLatency(t, mid, contextOf(t, [mid])), 1, 'alone');
+  });
+
+  it('success rate is blended with the cold-start prior', () => {
+    const { successRate: p, weight: k } = coldStartPrior;
+    const rows: [string, ReturnType<typeof agent>, AssignmentTask, number][] = [
+      ['no samples = prior', agent('x'), task(), p],
+      ['one success', agent('x', { overall: { samples: 1, successRate: 1 } }), task(), (1 + p * k) / (1 + k)],
+      ['long record', agent('x', { overall: { samples: 995, successRate: 0.5 } }), task(), (0.5 * 995 + p * k) / 1000],
+      [
+        'per capability, falling back to overall',
+        agent('x', { caps: ['a', 'b'], overall: { samples: 5, successRate: 0 }, byCapability: { a: { samples: 5, successRate: 1 } } }),
+        task({ requiredCapabilities: ['a', 'b'] }),
+        ((5 + p * k) / 10 + (p * k) / 10) / 2,
+      ],
+    ];
+    for (const [name, a, t, expected] of rows) close(scoreSuccessRate(t, a), expected, name);
+  });
+
+  it('cost: cheapest = 1, dearest = 0, linear between, all equal = 1', () => {
+    const t = task();
+    const agents = [agent('a', { costPerTask: 0 }), agent('b', { costPerTask: 5 }), agent('c', { costPerTask: 10 })];
+    const ctx = contextOf(t, agents);
+    assert.deepEqual(agents.map((a) => scoreCost(a, ctx)), [1, 0.5, 0]);
+    close(scoreCost(agents[1]!, contextOf(t, [agents[1]!])), 1, 'alone');
+  });
+
+  it('affinity, idle and the avoid factor', () => {
+    const t = task({ affinityAgentIds: ['a'], avoidAgentIds: ['b'] });
+    assert.deepEqual([scoreAffinity(t, agent('a')), scoreAffinity(t, agent('b'))], [1, 0]);
+    assert.deepEqual([avoidFactor(t, agent('a')), avoidFactor(t, agent('b'))], [1, 0.5]);
+    const agents = [agent('never', { lastAssignedAt: 0 }), agent('old', { lastAssignedAt: 500 }), agent('recent', { lastAssignedAt: 1000 })];
+    const ctx = contextOf(t, agents);
+    assert.deepEqual(agents.map((a) => scoreIdle(a, ctx)), [1, 0.5, 0]);
+  });
+
+  it('every weight row sums to 1', () => {
+    for (const [name, w] of Object.entries(strategyWeights)) {
+      close(Object.values(w).reduce((s, x) => s + x, 0), 1, name);
+    }
+  });
+
+  it('the total without a breakdown equals the breakdown total', () => {
+    const t = task({ requiredCapabilities: ['a'], avoidAgentIds: ['x'] });
+    const a = agent('x', { caps: [['a', 0.7]], inFlight: 1, costPerTask: 3, overall: { samples: 4, successRate: 0.6, latencyMs: 90 } });
+    const ctx = contextOf(t, [a, agent('y', { caps: ['a'], costPerTask: 1, overall: { samples: 2, latencyMs: 40 } })]);
+    for (const [name, w] of Object.entries(strategyWeights)) {
+      const out = {} as ScoreBreakdown;
+      const total = scoreAgent(t, a, ctx, w, null);
+      assert.equal(scoreAgent(t, a, ctx, w, out), total, name);
+      assert.equal(out.total, total, name);
+      assert.equal(out.avoidFactor, 0.5);
+      for (const v of Object.values(out)) assert.ok(v >= 0 && v <= 1, `${name}: component in 0..1`);
+    }
+  });
+});
