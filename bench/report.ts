@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { ColdStartResult } from './cold-start.js';
 import { median } from './lib/stats.js';
 import type { Measurement, Method, Shape } from './load/types.js';
@@ -10,7 +10,7 @@ export interface ScenarioResult {
   method: Method;
   shape: Shape['name'];
   rounds: Measurement[];
-  median: { rps: number; p50Ms: number; p99Ms: number; errors: number };
+  median: { rps: number; p50Ms: number; p99Ms: number; errors: number; serverCores: number; otherCores: number };
 }
 
 export interface Goal {
@@ -22,7 +22,7 @@ export interface Goal {
 }
 
 export interface Report {
-  meta: { date: string; node: string; cpus: string; rounds: number; warmupS: number; measureS: number };
+  meta: { date: string; node: string; cpus: string; rounds: number; warmupS: number; measureS: number; loadAverage: { start: number; end: number } };
   scenarios: ScenarioResult[];
   goals: Goal[];
   coldStart: (ColdStartResult & { goalMs: number }) | undefined;
@@ -40,6 +40,8 @@ export function summarize(target: Target, method: Method, shape: Shape, rounds: 
       p50Ms: median(rounds.map((r) => r.p50Ms)),
       p99Ms: median(rounds.map((r) => r.p99Ms)),
       errors: rounds.reduce((n, r) => n + r.errors, 0),
+      serverCores: median(rounds.map((r) => r.cpu.serverCores)),
+      otherCores: median(rounds.map((r) => r.cpu.otherCores)),
     },
   };
 }
@@ -59,9 +61,17 @@ export function evaluateGoals(scenarios: ScenarioResult[], cold: ColdStartResult
   return goals;
 }
 
-export function meta(rounds: number, warmupMs: number, measureMs: number): Report['meta'] {
+export function meta(rounds: number, warmupMs: number, measureMs: number, loadAtStart: number): Report['meta'] {
   const cpu = cpus();
-  return { date: new Date().toISOString(), node: process.version, cpus: `${cpu.length} x ${cpu[0]?.model ?? '?'}`, rounds, warmupS: warmupMs / 1000, measureS: measureMs / 1000 };
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: `${cpu.length} x ${cpu[0]?.model ?? '?'}`,
+    rounds,
+    warmupS: warmupMs / 1000,
+    measureS: measureMs / 1000,
+    loadAverage: { start: loadAtStart, end: loadavg()[0] ?? Number.NaN },
+  };
 }
 
 const num = (n: number, digits: number) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
@@ -70,15 +80,16 @@ const num = (n: number, digits: number) => (Number.isFinite(n) ? n.toLocaleStrin
 export function formatReport(report: Report): string {
   const m = report.meta;
   const lines = [
-    `DevMesh benchmark  ${m.date}  node ${m.node}  ${m.cpus}`,
+    `DevMesh benchmark  ${m.date}  node ${m.node}  ${m.cpus}  load average ${num(m.loadAverage.start, 2)} at start, ${num(m.loadAverage.end, 2)} at end`,
     `closed loop over 127.0.0.1; each scenario: ${m.warmupS} s warm-up + ${m.measureS} s measured, ${m.rounds} round(s); medians of rounds`,
     `shape 1x64 = 1 connection, 64 in flight (HTTP: 1 session, 64 in flight over a 64-socket keep-alive agent); 50x1 = 50 connections/sessions, 1 in flight each`,
+    `srv cpu = cores the server used; other cpu = cores used by unrelated processes (noise: rows with other > 0.2 are suspect)`,
     '',
-    `${'target'.padEnd(14)}${'transport'.padEnd(11)}${'method'.padEnd(13)}${'shape'.padEnd(7)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}`,
+    `${'target'.padEnd(14)}${'transport'.padEnd(11)}${'method'.padEnd(13)}${'shape'.padEnd(7)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'srv cpu'.padStart(9)}${'other cpu'.padStart(11)}`,
   ];
   for (const s of report.scenarios) {
     lines.push(
-      `${s.target.padEnd(14)}${s.transport.padEnd(11)}${s.method.padEnd(13)}${s.shape.padEnd(7)}${num(s.median.rps, 0).padStart(10)}${num(s.median.p50Ms, 2).padStart(9)}${num(s.median.p99Ms, 2).padStart(9)}${String(s.median.errors).padStart(8)}`,
+      `${s.target.padEnd(14)}${s.transport.padEnd(11)}${s.method.padEnd(13)}${s.shape.padEnd(7)}${num(s.median.rps, 0).padStart(10)}${num(s.median.p50Ms, 2).padStart(9)}${num(s.median.p99Ms, 2).padStart(9)}${String(s.median.errors).padStart(8)}${num(s.median.serverCores, 2).padStart(9)}${num(s.median.otherCores, 2).padStart(11)}`,
     );
   }
   if (report.coldStart) {

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
 import { devmeshNodeFlags } from './lib/children.js';
 import { parseOptions, usage, type BenchOptions } from './lib/options.js';
@@ -61,11 +62,11 @@ async function runScenarios(targets: Target[], options: BenchOptions): Promise<S
       for (const method of methods) {
         for (const shape of shapes) {
           const { channels, close } = await target.openChannels(shape);
-          const m = await runClosedLoop(channels, shape.inFlight, method, options);
+          const m = await runClosedLoop(channels, shape.inFlight, method, { ...options, serverPid: target.pid });
           await close();
           const key = `${target.name} ${method} ${shape.name}`;
           rounds.set(key, [...(rounds.get(key) ?? []), m]);
-          log(`round ${round}/${options.rounds} ${key.padEnd(32)} ${Math.round(m.rps).toString().padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  errors ${m.errors}`);
+          log(`round ${round}/${options.rounds} ${key.padEnd(32)} ${Math.round(m.rps).toString().padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  errors ${m.errors}  cpu server ${m.cpu.serverCores.toFixed(2)} client ${m.cpu.clientCores.toFixed(2)} other ${m.cpu.otherCores.toFixed(2)}`);
         }
       }
     }
@@ -79,6 +80,7 @@ async function main(): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
+  const loadAtStart = loadavg()[0] ?? Number.NaN;
   let cold: ColdStartResult | undefined;
   if (options.parts.has('cold')) {
     if (options.build) build();
@@ -96,7 +98,7 @@ async function main(): Promise<number> {
     await stop();
   }
   const report: Report = {
-    meta: meta(options.rounds, options.warmupMs, options.measureMs),
+    meta: meta(options.rounds, options.warmupMs, options.measureMs, loadAtStart),
     scenarios,
     goals: evaluateGoals(scenarios, cold),
     coldStart: cold && { ...cold, goalMs: 3000 },

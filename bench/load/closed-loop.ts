@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { startCpuProbe } from '../lib/cpu-probe.js';
 import { quantile, sortedCopy } from '../lib/stats.js';
 import type { Channel, Measurement, Method, Phases } from './types.js';
 
@@ -46,9 +47,11 @@ export async function runClosedLoop(channels: Channel[], inFlight: number, metho
   await new Promise((resolve) => setTimeout(resolve, phases.warmupMs));
   phase = 'measure';
   const begin = performance.now();
+  const stopProbe = startCpuProbe(phases.serverPid);
   await new Promise((resolve) => setTimeout(resolve, phases.measureMs));
   phase = 'drain';
   const seconds = (performance.now() - begin) / 1000;
+  const cpu = stopProbe();
   if (outstanding > 0) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
@@ -67,5 +70,6 @@ export async function runClosedLoop(channels: Channel[], inFlight: number, metho
     rps: completed / seconds,
     p50Ms: quantile(sorted, 0.5),
     p99Ms: quantile(sorted, 0.99),
+    cpu,
   };
 }

@@ -1,3 +1,5 @@
+import type { CpuShare } from '../lib/cpu-probe.js';
+
 /** What the load generator sends: the two calls the goals name. */
 export type Method = 'ping' | 'task_status';
 
@@ -25,6 +27,8 @@ export interface Channel {
 }
 
 export interface Phases {
+  /** The server's process id, to measure its CPU use during the measured window. */
+  serverPid?: number | undefined;
   warmupMs: number;
   measureMs: number;
   /** Upper bound on requests in the measured window. */
@@ -38,6 +42,7 @@ export interface Measurement {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  cpu: CpuShare;
 }
 
 /** The JSON-RPC request text for `method`, with the id spliced in. */

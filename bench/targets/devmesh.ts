@@ -53,11 +53,13 @@ export async function startDevMesh(): Promise<{ ws: Target; http: Target; stop()
       ws: {
         name: 'devmesh',
         transport: 'ws',
+        pid: server.spawned.child.pid,
         openChannels: (shape) => openMany(shape.connections, () => openWsChannel({ url: wsUrl, headers, toolName, taskId })),
       },
       http: {
         name: 'devmesh-http',
         transport: 'http',
+        pid: server.spawned.child.pid,
         openChannels(shape) {
           const agent = keepAliveAgent(shape.connections * shape.inFlight);
           const url = `http://127.0.0.1:${server.mcpPort}/mcp`;

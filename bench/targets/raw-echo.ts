@@ -10,6 +10,7 @@ export async function startRawEcho(): Promise<{ target: Target; stop(): Promise<
     target: {
       name: 'raw-echo',
       transport: 'ws',
+      pid: spawned.child.pid,
       openChannels: (shape) => openMany(shape.connections, () => openWsChannel({ url, toolName: 'devmesh_task_status', taskId: 'task_bench' })),
     },
     stop: () => stopChild(spawned.child),

@@ -14,6 +14,7 @@ export async function startSdkHttp(): Promise<{ target: Target; stop(): Promise<
     target: {
       name: 'sdk',
       transport: 'http',
+      pid: spawned.child.pid,
       openChannels(shape) {
         const agent = keepAliveAgent(shape.connections * shape.inFlight);
         return openMany(shape.connections, () => openHttpChannel({ url, agent, toolName: 'task_status', taskId: info.taskId }), () => agent.destroy());

@@ -4,6 +4,8 @@ import type { Channel, Shape } from '../load/types.js';
 export interface Target {
   name: 'raw-echo' | 'devmesh' | 'devmesh-http' | 'sdk';
   transport: 'ws' | 'http';
+  /** The server process, for CPU accounting. */
+  pid: number | undefined;
   openChannels(shape: Shape): Promise<{ channels: Channel[]; close(): Promise<void> }>;
 }
 

@@ -41,7 +41,7 @@ export type TaskStatus = (typeof taskStatuses)[number];
 export const taskPriorities = ['low', 'normal', 'high', 'critical'] as const;
 export type TaskPriority = (typeof taskPriorities)[number];
 
-export interface TaskRecord {
+export interface TaskRecord extends TaskScheduling {
   tenantId: string;
   id: string;
   title: string;
@@ -96,4 +96,94 @@ export interface ContextItemRecord {
   key: string;
   value: unknown;
   updatedAt: Date;
+}
+
+export interface AgentCapability {
+  name: string;
+  /** 0..1; 1 when the agent did not say. */
+  proficiency: number;
+}
+
+export interface PerformanceRecord {
+  successRate: number;
+  latencyMs: number;
+  samples: number;
+}
+
+/** Plain, serialisable circuit-breaker state (see agents/breaker.ts for the rules). */
+export interface BreakerRecord {
+  state: 'closed' | 'open' | 'half_open';
+  failures: number[];
+  openedAt: number | null;
+  probesInFlight: number;
+}
+
+export interface AgentRecord {
+  tenantId: string;
+  id: string;
+  name: string;
+  capabilities: AgentCapability[];
+  maxConcurrency: number;
+  costPerTask: number;
+  metadata: unknown;
+  status: 'online' | 'offline';
+  /** MCP session currently connected as this agent, if any. */
+  sessionId: string | null;
+  /** Tasks assigned or in progress; maintained in the same transaction as the task changes. */
+  inFlight: number;
+  breaker: BreakerRecord;
+  stats: { overall: PerformanceRecord; byCapability: Record<string, PerformanceRecord> };
+  lastAssignedAt: Date | null;
+  lastSeenAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type StrategyName = 'round_robin' | 'least_loaded' | 'capability_match' | 'performance_based' | 'cost_optimized' | 'auto';
+
+/** Scheduling fields of a task (issue 3). */
+export interface TaskScheduling {
+  strategy: StrategyName | null;
+  maxCost: number | null;
+  deadline: Date | null;
+  acceptTimeoutMs: number;
+  executionTimeoutMs: number | null;
+  acceptDeadline: Date | null;
+  executionDeadline: Date | null;
+  /** A requeued task is not assigned before this time (retry backoff). */
+  notBefore: Date | null;
+  /** The last assignment decision, for explanation. */
+  assignment: unknown;
+  /** Agents that failed or timed out on this task, in order. */
+  previousAgentIds: string[];
+  workflowRunId: string | null;
+  workflowStep: string | null;
+  progress: unknown;
+  assignedAt: Date | null;
+}
+
+export interface WorkflowRecord {
+  tenantId: string;
+  id: string;
+  name: string;
+  description: string;
+  /** Validated workflow definition (steps, failure policy) as JSON. */
+  definition: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type WorkflowRunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface WorkflowRunRecord {
+  tenantId: string;
+  id: string;
+  workflowId: string;
+  status: WorkflowRunStatus;
+  input: unknown;
+  /** Step name -> state and output, maintained by the workflow engine. */
+  steps: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
 }

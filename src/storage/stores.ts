@@ -1,5 +1,12 @@
 import type {
+  AgentCapability,
+  AgentRecord,
   ApiKeyRecord,
+  BreakerRecord,
+  StrategyName,
+  WorkflowRecord,
+  WorkflowRunRecord,
+  WorkflowRunStatus,
   ContextItemRecord,
   Role,
   SessionRecord,
@@ -57,6 +64,14 @@ export interface NewTask {
   sessionId: string | null;
   createdBy: string | null;
   maxAttempts: number;
+  strategy?: StrategyName | null;
+  maxCost?: number | null;
+  deadline?: Date | null;
+  /** Default 30 000. */
+  acceptTimeoutMs?: number;
+  executionTimeoutMs?: number | null;
+  workflowRunId?: string | null;
+  workflowStep?: string | null;
 }
 
 export interface TaskFilter {
@@ -79,8 +94,45 @@ export interface TaskTransition {
   actor: string;
   reason: string | null;
   data?: unknown;
-  patch?: { result?: unknown; error?: unknown; assignedAgentId?: string | null };
+  /** Fields to set; undefined leaves a field unchanged, null clears it. */
+  patch?: {
+    result?: unknown;
+    error?: unknown;
+    assignedAgentId?: string | null;
+    progress?: unknown;
+    acceptDeadline?: Date | null;
+    executionDeadline?: Date | null;
+    notBefore?: Date | null;
+    /** Appended to previous_agent_ids (the agent that just failed or timed out). */
+    appendPreviousAgentId?: string;
+  };
   at: Date;
+}
+
+export interface AssignmentCommit {
+  agentId: string;
+  /** The decision explanation stored on the task. */
+  decision: unknown;
+  acceptDeadline: Date;
+  actor: string;
+  at: Date;
+}
+
+export type AssignOutcome =
+  | { applied: true; task: TaskRecord; agent: AgentRecord }
+  | { applied: false; reason: 'task_not_assignable'; current: TaskRecord | undefined }
+  | { applied: false; reason: 'agent_unavailable'; agent: AgentRecord | undefined };
+
+/** Tasks whose timers have run out, found by the periodic sweep (all tenants). */
+export interface DueTasks {
+  /** assigned, accept_deadline <= now */
+  acceptExpired: TaskRecord[];
+  /** in_progress, execution_deadline <= now */
+  executionExpired: TaskRecord[];
+  /** queued, not_before <= now (backoff over) */
+  backoffOver: TaskRecord[];
+  /** not terminal, deadline <= now */
+  deadlinePassed: TaskRecord[];
 }
 
 export type TransitionOutcome =
@@ -99,8 +151,28 @@ export interface TaskStore {
   /**
    * Atomically moves a task from one of `from` to `to`, applies `patch`, bumps `version` and
    * records an event. Two concurrent transitions from the same state: exactly one applies.
+   * When the task leaves assigned/in_progress for any other status, its assigned agent's
+   * in_flight is decremented (never below 0) in the same transaction.
    */
   transition(tenantId: string, id: string, change: TaskTransition): Promise<TransitionOutcome>;
+  /**
+   * In one transaction: increments the agent's in_flight if it is online and in_flight <
+   * max_concurrency (else agent_unavailable, nothing changes), and moves the task from pending or
+   * queued to assigned (else task_not_assignable, nothing changes) with attempts + 1,
+   * assigned_agent_id, assigned_at, accept_deadline, assignment = decision, not_before = null,
+   * execution_deadline = null; records an event (reason 'assigned', data = { agent_id }).
+   * Also sets the agent's last_assigned_at. Never assigns one task twice nor exceeds max_concurrency,
+   * whichever process calls it.
+   */
+  assign(tenantId: string, taskId: string, commit: AssignmentCommit): Promise<AssignOutcome>;
+  /** Every queued task of every tenant, by priority then age (for loading the in-memory queue). */
+  listQueued(limit: number): Promise<TaskRecord[]>;
+  /** Tasks whose timers have run out at `now`, at most `limit` of each kind, all tenants. */
+  listDue(now: Date, limit: number): Promise<DueTasks>;
+  /** Tasks assigned to or in progress on an agent. */
+  listActiveForAgent(tenantId: string, agentId: string): Promise<TaskRecord[]>;
+  /** Every task of a workflow run, oldest first. */
+  listByWorkflowRun(tenantId: string, runId: string): Promise<TaskRecord[]>;
   events(tenantId: string, taskId: string): Promise<TaskEventRecord[]>;
   /** Task counts by tenant and status, for metrics. */
   countByStatus(): Promise<{ tenantId: string; status: TaskStatus; count: number }[]>;
@@ -130,10 +202,72 @@ export interface ContextStore {
   clear(tenantId: string, sessionId: string): Promise<number>;
 }
 
+export interface AgentRegistration {
+  tenantId: string;
+  id: string;
+  name: string;
+  capabilities: AgentCapability[];
+  maxConcurrency: number;
+  costPerTask: number;
+  metadata: unknown;
+}
+
+export interface AgentFilter {
+  status?: 'online' | 'offline';
+  capability?: string;
+}
+
+export interface AgentStore {
+  /**
+   * Creates the agent or updates its registration fields (name, capabilities, max concurrency,
+   * cost, metadata), keeping presence, in_flight, breaker and stats.
+   */
+  register(agent: AgentRegistration, at: Date): Promise<AgentRecord>;
+  get(tenantId: string, id: string): Promise<AgentRecord | undefined>;
+  /** Ordered by id; keyset pagination after an id. */
+  list(tenantId: string, filter: AgentFilter, page: { limit: number; after?: string }): Promise<{ items: AgentRecord[]; next: string | undefined }>;
+  /** Every agent of every tenant, for the in-memory index at startup. */
+  listAll(): Promise<AgentRecord[]>;
+  /** Marks the agent online on this session and refreshes last_seen_at. */
+  setOnline(tenantId: string, id: string, sessionId: string, at: Date): Promise<AgentRecord | undefined>;
+  /**
+   * Marks the agent offline, but only if it is still on `sessionId` (a stale disconnect must not
+   * take down a reconnected agent). Returns the agent if it changed.
+   */
+  setOffline(tenantId: string, id: string, sessionId: string, at: Date): Promise<AgentRecord | undefined>;
+  touch(tenantId: string, id: string, at: Date): Promise<void>;
+  /** Stores the breaker and statistics the domain computed (last write wins). */
+  saveHealth(tenantId: string, id: string, health: { breaker: BreakerRecord; stats: AgentRecord['stats'] }, at: Date): Promise<AgentRecord | undefined>;
+  /** Deletes an agent with nothing in flight; returns false if absent, throws conflict if busy. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface TenantSettingsStore {
+  get(tenantId: string): Promise<{ defaultStrategy: StrategyName }>;
+  setDefaultStrategy(tenantId: string, strategy: StrategyName, at: Date): Promise<void>;
+}
+
+export interface WorkflowStore {
+  /** Throws conflict if a workflow with this name exists in the tenant. */
+  create(workflow: Omit<WorkflowRecord, 'createdAt' | 'updatedAt'>, at: Date): Promise<WorkflowRecord>;
+  get(tenantId: string, id: string): Promise<WorkflowRecord | undefined>;
+  getByName(tenantId: string, name: string): Promise<WorkflowRecord | undefined>;
+  /** Newest first; keyset by (created_at, id). */
+  list(tenantId: string, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: WorkflowRecord[]; next: { createdAt: Date; id: string } | undefined }>;
+  createRun(run: Omit<WorkflowRunRecord, 'createdAt' | 'updatedAt' | 'version'>, at: Date): Promise<WorkflowRunRecord>;
+  getRun(tenantId: string, id: string): Promise<WorkflowRunRecord | undefined>;
+  listRuns(tenantId: string, filter: { workflowId?: string; status?: WorkflowRunStatus[] }, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: WorkflowRunRecord[]; next: { createdAt: Date; id: string } | undefined }>;
+  /** Optimistic update: applies only if the run's version is `expectedVersion`; returns the new run or undefined. */
+  updateRun(tenantId: string, id: string, expectedVersion: number, patch: { status?: WorkflowRunStatus; steps?: unknown }, at: Date): Promise<WorkflowRunRecord | undefined>;
+}
+
 export interface Stores {
   tenants: TenantStore;
   apiKeys: ApiKeyStore;
   tasks: TaskStore;
   sessions: SessionStore;
   contexts: ContextStore;
+  agents: AgentStore;
+  tenantSettings: TenantSettingsStore;
+  workflows: WorkflowStore;
 }

@@ -8,7 +8,7 @@ export interface BootstrapResult {
   tenantId: string;
   /** Where the first admin key was written, if this data dir has one. */
   adminKeyPath: string;
-  /** True when this start created the tenant and its admin key. */
+  /** True when this start created the admin key. */
   created: boolean;
 }
 
@@ -22,12 +22,14 @@ export interface BootstrapResult {
 export async function bootstrapTenancy(tenancy: TenancyService, dataDir: string): Promise<BootstrapResult> {
   const adminKeyPath = path.join(dataDir, 'admin-key');
   const { tenant, created } = await tenancy.ensureTenant(DEFAULT_TENANT);
-  if (created) {
+  // Also when the tenant came first from `devmesh keys create` without any admin key.
+  const needsAdmin = created || ((await readAdminKey(adminKeyPath)) === undefined && !(await tenancy.hasUsableAdminKey(tenant.id)));
+  if (needsAdmin) {
     const { key } = await tenancy.issueKey(tenant.id, { name: 'bootstrap admin', role: 'admin' });
     await writeFile(adminKeyPath, `${key}\n`, { mode: 0o600 });
     await chmod(adminKeyPath, 0o600);
   }
-  return { tenantId: tenant.id, adminKeyPath, created };
+  return { tenantId: tenant.id, adminKeyPath, created: needsAdmin };
 }
 
 export async function readAdminKey(adminKeyPath: string): Promise<string | undefined> {

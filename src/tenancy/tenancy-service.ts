@@ -74,6 +74,14 @@ export function createTenancyService(deps: TenancyDeps) {
     /** Creates a key in any tenant: for the bootstrap and the operator CLI, never reachable over the network. */
     issueKey,
 
+    /** Whether the tenant has an admin key that is neither revoked nor expired. */
+    async hasUsableAdminKey(tenantId: string): Promise<boolean> {
+      const now = clock.now().getTime();
+      return (await apiKeys.list(tenantId)).some(
+        (k) => k.role === 'admin' && !k.revokedAt && (!k.expiresAt || k.expiresAt.getTime() > now),
+      );
+    },
+
     /** Resolves a presented key to a principal, or throws unauthenticated with a reason a person can act on. */
     async authenticate(presented: string | undefined): Promise<Principal> {
       if (!presented) {

@@ -25,7 +25,7 @@ const close = (actual: number, expected: number, name: string) =>
 
 function contextOf(t: AssignmentTask, agents: AgentSnapshot[]): ScoreContext {
   const ctx = emptyScoreContext();
-  for (const a of agents) includeInContext(ctx, t, a, true);
+  for (const a of agents) includeInContext(ctx, t, a);
   return ctx;
 }
 
@@ -55,7 +55,7 @@ describe('score components', () => {
     for (const [inFlight, maxConcurrency, expected] of rows) close(scoreLoad(agent('x', { inFlight, maxConcurrency })), expected, `${inFlight}/${maxConcurrency}`);
   });
 
-  it('latency is normalised over the candidates; unknown is neutral', () => {
+  it('latency is relative to the fastest candidate (+1 ms); unknown is neutral', () => {
     const t = task();
     const fast = agent('fast', { overall: { samples: 3, latencyMs: 100 } });
     const mid = agent('mid', { overall: { samples: 3, latencyMs: 200 } });
@@ -63,8 +63,10 @@ describe('score components', () => {
     const unknown = agent('new');
     const ctx = contextOf(t, [fast, mid, slow, unknown]);
     close(scoreLatency(t, fast, ctx), 1, 'fastest');
-    close(scoreLatency(t, mid, ctx), 0.75, 'mid');
-    close(scoreLatency(t, slow, ctx), 0, 'slowest');
+    close(scoreLatency(t, mid, ctx), 101 / 201, 'mid');
+    close(scoreLatency(t, slow, ctx), 101 / 501, 'slowest');
+    const zero = agent('zero', { overall: { samples: 1, latencyMs: 0 } });
+    close(scoreLatency(t, mid, contextOf(t, [zero, mid])), 1 / 201, 'best at 0 ms');
     close(scoreLatency(t, unknown, ctx), unknownLatencyScore, 'unknown');
     close(scoreLatency(t, mid, contextOf(t, [mid])), 1, 'alone');
   });
@@ -85,12 +87,13 @@ describe('score components', () => {
     for (const [name, a, t, expected] of rows) close(scoreSuccessRate(t, a), expected, name);
   });
 
-  it('cost: cheapest = 1, dearest = 0, linear between, all equal = 1', () => {
+  it('cost is relative to the cheapest candidate', () => {
     const t = task();
-    const agents = [agent('a', { costPerTask: 0 }), agent('b', { costPerTask: 5 }), agent('c', { costPerTask: 10 })];
-    const ctx = contextOf(t, agents);
-    assert.deepEqual(agents.map((a) => scoreCost(a, ctx)), [1, 0.5, 0]);
+    const agents = [agent('a', { costPerTask: 2 }), agent('b', { costPerTask: 4 }), agent('c', { costPerTask: 8 })];
+    assert.deepEqual(agents.map((a) => scoreCost(a, contextOf(t, agents))), [1, 0.5, 0.25]);
     close(scoreCost(agents[1]!, contextOf(t, [agents[1]!])), 1, 'alone');
+    const withFree = [agent('free', { costPerTask: 0 }), ...agents];
+    assert.deepEqual(withFree.map((a) => scoreCost(a, contextOf(t, withFree))), [1, 0, 0, 0]);
   });
 
   it('affinity, idle and the avoid factor', () => {

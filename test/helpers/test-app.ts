@@ -72,7 +72,7 @@ async function boot(backend: Backend, storage: Storage, options: AppOptions & { 
       await app.stop();
       await storage.drop();
     },
-  }) as TestApp;
+  });
 }
 
 /** Starts the whole app on port 0 with its own fresh data. */

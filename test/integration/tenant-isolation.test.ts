@@ -8,7 +8,7 @@ import { connectSdkHttp, openRawWs, restClient } from '../helpers/clients.js';
 import { startTestApp, testBackends, type TestApp } from '../helpers/test-app.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const text = (result: { content?: unknown }) => JSON.stringify(result.content);
+const text = (result: Record<string, unknown>) => JSON.stringify(result.content);
 
 async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

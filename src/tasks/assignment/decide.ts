@@ -2,8 +2,8 @@
  * The assignment decision: hard filters, then the strategy's score, then the best agent, with an
  * explanation of all three. Pure and deterministic: equal totals are broken by agent id (ascending).
  *
- * Cost: one pass over the candidates (filters, and the ranges that normalise latency, cost and idle
- * time), one pass over the eligible ones (score totals into a top-10 insertion list), then full
+ * Cost: one pass over the candidates (filters, and the bests and ranges that normalise latency, cost
+ * and idle time), one pass over the eligible ones (score totals into a top-10 insertion list), then full
  * breakdowns for the top 10 only. O(candidates), no sort of the set, no allocation per agent other
  * than a slot in the eligible list.
  */
@@ -44,7 +44,7 @@ export function decide(
     const reason = firstFilterReason(task, agent, now, breakerConfig);
     if (reason === null) {
       eligible.push(agent);
-      includeInContext(ctx, task, agent, true);
+      includeInContext(ctx, task, agent);
       continue;
     }
     filteredCounts[reason] = (filteredCounts[reason] ?? 0) + 1;

@@ -27,7 +27,8 @@ export const strategyWeights: Readonly<Record<AppliedStrategy, StrategyWeights>>
   round_robin: { ...none, idle: 1 },
   least_loaded: { ...none, load: 1 },
   capability_match: { ...none, capability: 1 },
-  performance_based: { ...none, successRate: 0.6, latency: 0.4 },
+  // A failure costs a whole retry, so reliability outweighs speed.
+  performance_based: { ...none, successRate: 0.7, latency: 0.3 },
   // Cheapest wins, but proficiency still counts: a cheap agent that barely has the skill is no bargain.
   cost_optimized: { ...none, cost: 0.8, capability: 0.2 },
   balanced: { capability: 0.25, load: 0.2, latency: 0.1, successRate: 0.2, cost: 0.1, affinity: 0.15, idle: 0 },
@@ -43,12 +44,10 @@ export function appliedStrategy(requested: StrategyName): AppliedStrategy {
   return requested === 'auto' ? 'balanced' : requested;
 }
 
-/** Ranges over the eligible candidates; `min > max` while empty. Latency ranges only over known ones. */
+/** Bests and ranges over the eligible candidates; latency only over agents with history. */
 export interface ScoreContext {
   minLatency: number;
-  maxLatency: number;
   minCost: number;
-  maxCost: number;
   minLastAssigned: number;
   maxLastAssigned: number;
 }
@@ -56,25 +55,17 @@ export interface ScoreContext {
 export function emptyScoreContext(): ScoreContext {
   return {
     minLatency: Infinity,
-    maxLatency: -Infinity,
     minCost: Infinity,
-    maxCost: -Infinity,
     minLastAssigned: Infinity,
     maxLastAssigned: -Infinity,
   };
 }
 
 /** Widen the ranges with one eligible agent. */
-export function includeInContext(ctx: ScoreContext, task: AssignmentTask, agent: AgentSnapshot, withLatency: boolean): void {
-  if (withLatency) {
-    const latency = observedLatencyMs(task, agent);
-    if (latency >= 0) {
-      if (latency < ctx.minLatency) ctx.minLatency = latency;
-      if (latency > ctx.maxLatency) ctx.maxLatency = latency;
-    }
-  }
+export function includeInContext(ctx: ScoreContext, task: AssignmentTask, agent: AgentSnapshot): void {
+  const latency = observedLatencyMs(task, agent);
+  if (latency >= 0 && latency < ctx.minLatency) ctx.minLatency = latency;
   if (agent.costPerTask < ctx.minCost) ctx.minCost = agent.costPerTask;
-  if (agent.costPerTask > ctx.maxCost) ctx.maxCost = agent.costPerTask;
   if (agent.lastAssignedAt < ctx.minLastAssigned) ctx.minLastAssigned = agent.lastAssignedAt;
   if (agent.lastAssignedAt > ctx.maxLastAssigned) ctx.maxLastAssigned = agent.lastAssignedAt;
 }
@@ -83,6 +74,16 @@ export function includeInContext(ctx: ScoreContext, task: AssignmentTask, agent:
 function lowerIsBetter(value: number, min: number, max: number): number {
   if (!(max > min)) return 1;
   return Math.min(1, Math.max(0, (max - value) / (max - min)));
+}
+
+/**
+ * The best value relative to this one, `best / value`: best -> 1, twice the best -> 0.5. Relative
+ * rather than range-normalised so that two close candidates get close scores (a range would map a
+ * 5% difference between two candidates to 1 and 0).
+ */
+function relativeToBest(value: number, best: number): number {
+  if (!(value > best)) return 1;
+  return best <= 0 ? 0 : best / value;
 }
 
 /** Capability fit: mean proficiency over the required capabilities; 1 when none is required. */
@@ -103,11 +104,14 @@ export function scoreLoad(agent: AgentSnapshot): number {
   return Math.max(0, 1 - agent.inFlight / agent.maxConcurrency);
 }
 
-/** Observed latency, fastest candidate = 1, slowest = 0; `unknownLatencyScore` without history. */
+/**
+ * Observed latency relative to the fastest candidate: fastest = 1, twice as slow = 0.5 (1 ms is added
+ * to both so a 0 ms average does not zero everyone else); `unknownLatencyScore` without history.
+ */
 export function scoreLatency(task: AssignmentTask, agent: AgentSnapshot, ctx: ScoreContext): number {
   const latency = observedLatencyMs(task, agent);
   if (latency < 0) return unknownLatencyScore;
-  return lowerIsBetter(latency, ctx.minLatency, ctx.maxLatency);
+  return relativeToBest(latency + 1, ctx.minLatency + 1);
 }
 
 /** Success rate for the task's capabilities, blended with the cold-start prior (see task-stats.ts). */
@@ -115,9 +119,9 @@ export function scoreSuccessRate(task: AssignmentTask, agent: AgentSnapshot): nu
   return expectedSuccessRate(task, agent);
 }
 
-/** Price, cheapest candidate = 1, dearest = 0. */
+/** Price relative to the cheapest candidate: cheapest = 1, twice the price = 0.5; 0 when a free one exists. */
 export function scoreCost(agent: AgentSnapshot, ctx: ScoreContext): number {
-  return lowerIsBetter(agent.costPerTask, ctx.minCost, ctx.maxCost);
+  return relativeToBest(agent.costPerTask, ctx.minCost);
 }
 
 /** 1 when the agent handled the same session or workflow, else 0. */

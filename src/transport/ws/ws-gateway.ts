@@ -88,7 +88,7 @@ export function createWsGateway(deps: McpEndpointDeps): WsGateway {
           jsonrpc: '2.0',
           id: null,
           error: { code: -32600, message: `Frame of ${size} bytes exceeds the limit of ${maxFrameBytes} bytes (DEVMESH_MAX_FRAME_BYTES).` },
-        } as JsonRpcMessage);
+        });
         return;
       }
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');

@@ -26,5 +26,5 @@ export function contextTools(contexts: ContextService): ToolDefinition[] {
     annotations: { readOnlyHint: true },
     handler: async (args, ctx) => contexts.get(ctx.principal, args.session_id ?? ctx.sessionId),
   };
-  return [update, get] as unknown as ToolDefinition[];
+  return [update, get];
 }

@@ -86,5 +86,5 @@ export function taskTools(tasks: TaskService): ToolDefinition[] {
     annotations: { destructiveHint: true, idempotentHint: false },
     handler: async (args, ctx) => toTaskView(await tasks.cancel(ctx.principal, args.task_id, args.reason)),
   };
-  return [create, status, list, cancel] as unknown as ToolDefinition[];
+  return [create, status, list, cancel];
 }

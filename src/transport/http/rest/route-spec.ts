@@ -25,5 +25,5 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
 export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
   spec: RouteSpec<P, Q, B, R>,
 ): RouteSpec {
-  return spec as unknown as RouteSpec;
+  return spec;
 }

@@ -1,0 +1,157 @@
+/**
+ * Assignment decision latency with 10,000 registered agents in one tenant (goal: p99 under 1 ms).
+ *
+ * Agents have 1-5 capabilities from a pool of 50 with random proficiency, load, price and history;
+ * some are offline, some have an open breaker. Each decision asks the agent index for candidates
+ * (the rarest required capability's bucket, or every agent when the task requires none) and runs
+ * `decide` on them. Tasks require 0-2 capabilities; some carry max_cost, a deadline, affinity and
+ * avoid lists. Timed per decision with process.hrtime.bigint, after a warm-up, per strategy.
+ *
+ *   node --import tsx bench/assignment-bench.ts [--quick]
+ */
+import { pathToFileURL } from 'node:url';
+import { emptyStats, type PerformanceStats } from '../src/agents/agent-stats.js';
+import { defaultBreakerConfig, initialBreaker, onFailure, type BreakerSnapshot } from '../src/agents/breaker.js';
+import { createAgentIndex } from '../src/tasks/assignment/agent-index.js';
+import { decide } from '../src/tasks/assignment/decide.js';
+import { strategyNames, type AgentSnapshot, type AssignmentTask, type StrategyName } from '../src/tasks/assignment/types.js';
+
+export interface AssignmentBenchResult {
+  agents: number;
+  decisions: number;
+  medianUs: number;
+  p99Us: number;
+  byStrategy: { strategy: StrategyName; decisions: number; medianUs: number; p99Us: number; assignedRatio: number }[];
+}
+
+const tenantId = 'bench-tenant';
+const agentCount = 10_000;
+const capabilityPool = Array.from({ length: 50 }, (_, i) => `cap-${String(i).padStart(2, '0')}`);
+const now = 1_800_000_000_000;
+
+/** Deterministic PRNG (mulberry32), so every run benchmarks the same population. */
+function createRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomStats(random: () => number): PerformanceStats {
+  if (random() < 0.1) return emptyStats();
+  return { successRate: 0.5 + random() * 0.5, latencyMs: 200 + random() * 20_000, samples: 1 + Math.floor(random() * 500) };
+}
+
+function makeAgents(random: () => number): AgentSnapshot[] {
+  const open: BreakerSnapshot = Array.from({ length: defaultBreakerConfig.failureThreshold }).reduce<BreakerSnapshot>(
+    (b) => onFailure(b, defaultBreakerConfig, now - 1000),
+    initialBreaker(),
+  );
+  return Array.from({ length: agentCount }, (_, i) => {
+    const capabilities = new Map<string, number>();
+    const count = 1 + Math.floor(random() * 5);
+    while (capabilities.size < count) capabilities.set(capabilityPool[Math.floor(random() * capabilityPool.length)]!, random());
+    const byCapability = new Map([...capabilities.keys()].map((c) => [c, randomStats(random)] as const));
+    const maxConcurrency = 1 + Math.floor(random() * 8);
+    return {
+      tenantId,
+      id: `agent-${String(i).padStart(5, '0')}`,
+      capabilities,
+      maxConcurrency,
+      inFlight: Math.floor(random() * (maxConcurrency + 1)),
+      online: random() > 0.1,
+      breaker: random() < 0.03 ? open : initialBreaker(),
+      costPerTask: Math.round(random() * 100) / 10,
+      stats: { overall: randomStats(random), byCapability },
+      lastAssignedAt: random() < 0.2 ? 0 : now - Math.floor(random() * 3_600_000),
+    };
+  });
+}
+
+function makeTasks(random: () => number, count: number): AssignmentTask[] {
+  return Array.from({ length: count }, (_, i) => {
+    const required = new Set<string>();
+    const wanted = Math.floor(random() * 3);
+    while (required.size < wanted) required.add(capabilityPool[Math.floor(random() * capabilityPool.length)]!);
+    const someAgent = () => `agent-${String(Math.floor(random() * agentCount)).padStart(5, '0')}`;
+    return {
+      tenantId,
+      id: `task-${i}`,
+      priority: 'normal',
+      requiredCapabilities: [...required],
+      maxCost: random() < 0.3 ? 2 + random() * 8 : null,
+      deadline: random() < 0.2 ? now + 1_000 + Math.floor(random() * 30_000) : null,
+      expectedDurationMs: random() < 0.5 ? 5_000 : null,
+      affinityAgentIds: random() < 0.3 ? [someAgent()] : [],
+      avoidAgentIds: random() < 0.1 ? [someAgent(), someAgent()] : [],
+    };
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+const round = (us: number) => Math.round(us * 10) / 10;
+
+export async function runAssignmentBench(options: { quick?: boolean } = {}): Promise<AssignmentBenchResult> {
+  const perStrategy = options.quick ? 2_000 : 20_000;
+  const warmup = options.quick ? 500 : 3_000;
+  const random = createRandom(20_260_101);
+  const index = createAgentIndex();
+  for (const agent of makeAgents(random)) index.upsert(agent);
+  const tasks = makeTasks(random, 4096);
+
+  const all: number[] = [];
+  const byStrategy: AssignmentBenchResult['byStrategy'] = [];
+  let sink = 0;
+  for (const strategy of strategyNames) {
+    for (let i = 0; i < warmup; i++) {
+      const task = tasks[i % tasks.length]!;
+      sink += decide(task, index.candidates(tenantId, task.requiredCapabilities), strategy, now).considered;
+    }
+    const times = new Float64Array(perStrategy);
+    let assigned = 0;
+    for (let i = 0; i < perStrategy; i++) {
+      const task = tasks[(i * 7 + 3) % tasks.length]!;
+      const start = process.hrtime.bigint();
+      const decision = decide(task, index.candidates(tenantId, task.requiredCapabilities), strategy, now);
+      times[i] = Number(process.hrtime.bigint() - start) / 1000;
+      if (decision.chosenAgentId !== null) assigned++;
+    }
+    for (const t of times) all.push(t);
+    times.sort();
+    byStrategy.push({
+      strategy,
+      decisions: perStrategy,
+      medianUs: round(percentile(times, 0.5)),
+      p99Us: round(percentile(times, 0.99)),
+      assignedRatio: Math.round((assigned / perStrategy) * 1000) / 1000,
+    });
+  }
+  if (sink < 0) console.log(sink);
+  const sorted = Float64Array.from(all).sort();
+  return {
+    agents: index.size,
+    decisions: sorted.length,
+    medianUs: round(percentile(sorted, 0.5)),
+    p99Us: round(percentile(sorted, 0.99)),
+    byStrategy,
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await runAssignmentBench({ quick: process.argv.includes('--quick') });
+  console.log(`assignment decision, ${result.agents} agents, one tenant`);
+  for (const s of result.byStrategy) {
+    console.log(
+      `  ${s.strategy.padEnd(18)} median ${String(s.medianUs).padStart(7)} us  p99 ${String(s.p99Us).padStart(7)} us  (${s.decisions} decisions, ${(s.assignedRatio * 100).toFixed(1)}% assigned)`,
+    );
+  }
+  console.log(`  ${'all'.padEnd(18)} median ${String(result.medianUs).padStart(7)} us  p99 ${String(result.p99Us).padStart(7)} us  goal p99 < 1000 us`);
+  console.log(JSON.stringify({ bench: 'assignment', ...result }));
+}
