@@ -22,7 +22,7 @@ export interface Goal {
 }
 
 export interface Report {
-  meta: { date: string; node: string; cpus: string; rounds: number; warmupS: number; measureS: number; loadAverage: { start: number; end: number } };
+  meta: { date: string; node: string; cpus: string; rounds: number; warmupS: number; measureS: number; loadAverage: { start: number; end: number }; devmeshRuntime?: string };
   scenarios: ScenarioResult[];
   goals: Goal[];
   coldStart: (ColdStartResult & { goalMs: number }) | undefined;
@@ -81,7 +81,7 @@ export function formatReport(report: Report): string {
   const m = report.meta;
   const lines = [
     `DevMesh benchmark  ${m.date}  node ${m.node}  ${m.cpus}  load average ${num(m.loadAverage.start, 2)} at start, ${num(m.loadAverage.end, 2)} at end`,
-    `closed loop over 127.0.0.1; each scenario: ${m.warmupS} s warm-up + ${m.measureS} s measured, ${m.rounds} round(s); medians of rounds`,
+    `devmesh runs ${m.devmeshRuntime ?? '?'}; closed loop over 127.0.0.1; each scenario: ${m.warmupS} s warm-up + ${m.measureS} s measured, ${m.rounds} round(s); medians of rounds`,
     `shape 1x64 = 1 connection, 64 in flight (HTTP: 1 session, 64 in flight over a 64-socket keep-alive agent); 50x1 = 50 connections/sessions, 1 in flight each`,
     `srv cpu = cores the server used; other cpu = cores used by unrelated processes (noise: rows with other > 0.2 are suspect)`,
     '',

@@ -5,7 +5,8 @@
  * bench/results/latest.json. See `npm run bench -- --help`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
 import { devmeshNodeFlags } from './lib/children.js';
@@ -21,10 +22,27 @@ import type { Target } from './targets/target.js';
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const methods: Method[] = ['ping', 'task_status'];
 
-function build(): void {
+const root = new URL('..', import.meta.url).pathname;
+const dist = new URL('../dist/', import.meta.url);
+
+/**
+ * `npm run build` (tsc -p tsconfig.build.json), so bin/devmesh.js runs the compiled server.
+ * Returns a cleanup that removes dist/ again if this run created it: a dist/ left behind would make
+ * bin/devmesh.js run stale code after the sources change.
+ */
+function build(): () => Promise<void> {
+  const existed = existsSync(dist);
+  const cleanup = async () => {
+    if (!existed) await rm(dist, { recursive: true, force: true });
+  };
   log('npm run build');
-  const result = spawnSync('npm', ['run', 'build'], { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
-  if (result.status !== 0) throw new Error(`npm run build failed (status ${result.status})`);
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  if (result.status !== 0) {
+    process.stderr.write(`${result.stdout}${result.stderr}`.split('\n').slice(-30).join('\n'));
+    void cleanup();
+    throw new Error(`npm run build failed (status ${result.status}); fix the sources or pass --no-build`);
+  }
+  return cleanup;
 }
 
 async function startTargets(options: BenchOptions): Promise<{ targets: Target[]; stop(): Promise<void> }> {
@@ -36,16 +54,22 @@ async function startTargets(options: BenchOptions): Promise<{ targets: Target[];
       stops.push(raw.stop);
       targets.push(raw.target);
     }
-    if (options.parts.has('devmesh') || options.parts.has('devmesh-http')) {
+    const loadDevMesh = options.parts.has('devmesh') || options.parts.has('devmesh-http');
+    // The SDK server serves the very task DevMesh returns, so DevMesh starts for it in any case.
+    if (loadDevMesh || options.parts.has('sdk')) {
       const devmesh = await startDevMesh();
       stops.push(devmesh.stop);
       if (options.parts.has('devmesh')) targets.push(devmesh.ws);
       if (options.parts.has('devmesh-http')) targets.push(devmesh.http);
-    }
-    if (options.parts.has('sdk')) {
-      const sdk = await startSdkHttp();
-      stops.push(sdk.stop);
-      targets.push(sdk.target);
+      if (options.parts.has('sdk')) {
+        const sdk = await startSdkHttp(devmesh.task);
+        stops.push(sdk.stop);
+        targets.push(sdk.target);
+      }
+      if (!loadDevMesh) {
+        stops.splice(stops.indexOf(devmesh.stop), 1);
+        await devmesh.stop();
+      }
     }
   } catch (error) {
     await Promise.allSettled(stops.map((stop) => stop()));
@@ -81,11 +105,18 @@ async function main(): Promise<number> {
     return 0;
   }
   const loadAtStart = loadavg()[0] ?? Number.NaN;
-  let cold: ColdStartResult | undefined;
-  if (options.parts.has('cold')) {
-    if (options.build) build();
-    cold = await measureColdStart(options.coldRuns, log);
+  const needsServer = options.parts.has('cold') || options.parts.has('devmesh') || options.parts.has('devmesh-http');
+  const cleanup = options.build && needsServer ? build() : async () => undefined;
+  try {
+    return await measure(options, loadAtStart);
+  } finally {
+    await cleanup();
   }
+}
+
+async function measure(options: BenchOptions, loadAtStart: number): Promise<number> {
+  let cold: ColdStartResult | undefined;
+  if (options.parts.has('cold')) cold = await measureColdStart(options.coldRuns, log);
   if (options.profileDir) {
     devmeshNodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
     log(`profiling the DevMesh server into ${options.profileDir}`);
@@ -98,7 +129,7 @@ async function main(): Promise<number> {
     await stop();
   }
   const report: Report = {
-    meta: meta(options.rounds, options.warmupMs, options.measureMs, loadAtStart),
+    meta: { ...meta(options.rounds, options.warmupMs, options.measureMs, loadAtStart), devmeshRuntime: existsSync(new URL('cli/main.js', dist)) ? 'compiled dist/' : 'tsx (no dist/)' },
     scenarios,
     goals: evaluateGoals(scenarios, cold),
     coldStart: cold && { ...cold, goalMs: 3000 },
@@ -110,6 +141,12 @@ async function main(): Promise<number> {
   log('wrote bench/results/latest.json');
   return scenarios.some((s) => s.median.errors > 0) ? 1 : 0;
 }
+
+// Ctrl-C: exit through process.exit so the children are killed (see lib/children.ts).
+process.once('SIGINT', () => {
+  log('interrupted');
+  process.exit(130);
+});
 
 main().then(
   (code) => process.exit(code),

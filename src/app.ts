@@ -17,7 +17,6 @@ import { runMigrations } from './storage/migrate.js';
 import { createStores } from './storage/queries/index.js';
 import type { SqlClient } from './storage/sql-port.js';
 import type { Stores } from './storage/stores.js';
-import { createTaskService } from './tasks/task-service.js';
 import { bootstrapTenancy, readAdminKey } from './tenancy/bootstrap.js';
 import { createTenancyService } from './tenancy/tenancy-service.js';
 import { createMcpPortServer } from './transport/http/mcp-port.js';
@@ -26,7 +25,15 @@ import { contextRoutes } from './transport/http/rest/context-routes.js';
 import { createRestServer } from './transport/http/rest/rest-server.js';
 import { taskRoutes } from './transport/http/rest/task-routes.js';
 import { version } from './version.js';
-import { wireSessionPersistence } from './app-sessions.js';
+import { wireSessionHooks } from './app-sessions.js';
+import { createOrchestration, type Orchestration, type OrchestrationOptions } from './app-orchestration.js';
+import { createAgentSessions } from './protocol/mcp/devmesh/agent-sessions.js';
+import { toAgentView } from './agents/agent-view.js';
+import { agentRoutes } from './transport/http/rest/agent-routes.js';
+import { settingsRoutes } from './transport/http/rest/settings-routes.js';
+import { workflowRoutes } from './transport/http/rest/workflow-routes.js';
+import { workflowTools } from './protocol/mcp/devmesh/workflow-tools.js';
+import { createWorkflowService, type WorkflowService } from './workflows/workflow-engine.js';
 
 export type Role = 'all' | 'mcp' | 'api' | 'worker';
 
@@ -34,6 +41,8 @@ export interface AppOptions {
   role?: Role;
   logger?: Logger;
   clock?: Clock;
+  /** Breaker, retry and aging settings (tests use short ones). */
+  orchestration?: Partial<OrchestrationOptions>;
 }
 
 export interface App {
@@ -45,9 +54,11 @@ export interface App {
   readonly bus: EventBus;
   readonly services: {
     tenancy: ReturnType<typeof createTenancyService>;
-    tasks: ReturnType<typeof createTaskService>;
+    tasks: Orchestration['tasks'];
     contexts: ReturnType<typeof createContextService>;
+    workflows: WorkflowService;
   };
+  readonly orchestration: Orchestration;
   /** The admin key created at first start, read back from `<dataDir>/admin-key` (undefined if absent). */
   readonly adminKey: string | undefined;
   readonly adminKeyPath: string;
@@ -101,8 +112,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const stores = createStores(sql);
   const bus = createMemoryEventBus();
   const tenancy = createTenancyService({ tenants: stores.tenants, apiKeys: stores.apiKeys, clock });
-  const tasks = createTaskService({ tasks: stores.tasks, bus, clock });
   const contexts = createContextService({ contexts: stores.contexts, bus, clock });
+  const agentSessions = createAgentSessions();
+  const orchestration = createOrchestration({
+    stores,
+    bus,
+    clock,
+    logger,
+    agentSessions,
+    options: { agentGraceMs: config.agentGraceMs, sweepIntervalMs: config.sweepIntervalMs, ...options.orchestration },
+  });
+  const { tasks, agents, work } = orchestration;
+  const workflows = createWorkflowService({ workflows: stores.workflows, tasks, taskStore: stores.tasks, clock, bus, logger });
+  orchestration.onTaskChanged(workflows.onTaskChanged);
+  const workflowCatalogue = workflowTools(workflows);
   const boot = await bootstrapTenancy(tenancy, config.dataDir);
   const adminKey = await readAdminKey(boot.adminKeyPath);
 
@@ -123,15 +146,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const catalogue = createDevMeshCatalogue({
     tasks,
     contexts,
+    agents,
+    work,
+    agentSessions,
+    clock,
+    breaker: orchestration.breaker,
     health: async () => ({ ...(await health.ready()), uptime_s: Math.round((Date.now() - startedAt) / 1000), sessions: mcpSessions() }),
+    extraTools: workflowCatalogue.tools,
   });
+  catalogue.templates.set(workflowCatalogue.template.uriTemplate, workflowCatalogue.template);
   const mcpServer = createMcpServer({
     catalogue,
     bus,
     logger: logger.child({ component: 'mcp' }),
     serverInfo: { name: 'devmesh', version },
     instructions: 'DevMesh orchestrates AI agents for DevOps work. Create tasks with devmesh_task_create and follow them with devmesh_task_status or by subscribing to devmesh://tasks/{tenant_id}.',
-    hooks: wireSessionPersistence(stores.sessions, clock, logger),
+    hooks: wireSessionHooks({ sessions: stores.sessions, agentSessions, agents, clock, logger }),
     observe: metrics.observeRpc,
   });
   mcpSessions = () => mcpServer.sessionCount;
@@ -152,7 +182,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const restPort =
     role === 'all' || role === 'api'
       ? createRestServer({
-          routes: [...taskRoutes(tasks), ...contextRoutes(contexts), ...apiKeyRoutes(tenancy)],
+          routes: [
+            ...taskRoutes(tasks),
+            ...contextRoutes(contexts),
+            ...apiKeyRoutes(tenancy),
+            ...agentRoutes(agents, (agent) => toAgentView(agent, orchestration.breaker, clock.now().getTime())),
+            ...settingsRoutes(orchestration.settings),
+            ...workflowRoutes(workflows),
+          ],
           authenticate: tenancy.authenticate,
           health,
           logger,
@@ -172,7 +209,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stores,
     sql,
     bus,
-    services: { tenancy, tasks, contexts },
+    services: { tenancy, tasks, contexts, workflows },
+    orchestration,
     adminKey,
     adminKeyPath: boot.adminKeyPath,
     get mcpUrl() {
@@ -182,6 +220,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return urls.api;
     },
     async start() {
+      await orchestration.start();
       if (mcpPort) urls.mcp = `http://${hostForUrl}:${(await mcpPort.listen(config.mcpPort, config.host)).port}`;
       if (restPort) urls.api = `http://${hostForUrl}:${(await restPort.listen(config.apiPort, config.host)).port}`;
       logger.info(
@@ -198,6 +237,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       );
     },
     async stop() {
+      await orchestration.stop();
       mcpServer.close();
       await Promise.allSettled([mcpPort?.close(), restPort?.close()]);
       await bus.close();

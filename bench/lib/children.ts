@@ -39,8 +39,8 @@ export function spawnChild(args: string[], env: NodeJS.ProcessEnv = {}): Spawned
 }
 
 /** Spawns a bench server script under tsx and waits for its `{"ready":true,…}` stdout line. */
-export async function startScriptServer<T extends { port: number }>(script: string, timeoutMs = 20_000): Promise<{ spawned: Spawned; info: T }> {
-  const spawned = spawnChild(['--import', 'tsx', script]);
+export async function startScriptServer<T extends { port: number }>(script: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<{ spawned: Spawned; info: T }> {
+  const spawned = spawnChild(['--import', 'tsx', script], env);
   const lines = createInterface({ input: spawned.child.stdout! });
   const info = await new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} not ready after ${timeoutMs} ms\n${spawned.stderrTail()}`)), timeoutMs);

@@ -21,7 +21,13 @@ export function keepAliveAgent(maxSockets: number): Agent {
   return new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
 }
 
-function post(options: HttpChannelOptions, body: string, headers: Record<string, string>, onReply: (reply: Reply | undefined) => void): void {
+function post(options: HttpChannelOptions, body: string, headers: Record<string, string>, callback: (reply: Reply | undefined) => void): void {
+  let done = false;
+  const onReply = (reply: Reply | undefined) => {
+    if (done) return;
+    done = true;
+    callback(reply);
+  };
   const req = httpRequest(
     options.url,
     {

@@ -55,6 +55,6 @@ export function requestBody(method: Method, id: number, toolName: string, taskId
 /** A response counts as ok when it has a result and, for a tool call, the result is not isError. */
 export function isOkResponse(message: { result?: unknown; error?: unknown }): boolean {
   if (message.error !== undefined || message.result === undefined) return false;
-  const result = message.result as { isError?: unknown } | null;
-  return result?.isError !== true;
+  const { result } = message;
+  return !(typeof result === 'object' && result !== null && 'isError' in result && result.isError === true);
 }

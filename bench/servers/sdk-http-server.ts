@@ -1,8 +1,8 @@
 /**
  * The reference: the official SDK's McpServer over its Streamable HTTP transport (stateful
  * sessions, JSON responses — its fastest mode), on node:http, serving `task_status` from a Map.
- * The task has the same JSON shape as DevMesh's, and the tool validates input and output with the
- * same kind of zod schemas DevMesh uses. Prints `{"ready":true,"port":N,"taskId":"…"}` when listening.
+ * The task is the one DevMesh returned (env BENCH_TASK_JSON), and the tool validates input and
+ * output with the same zod schemas DevMesh uses. Prints `{"ready":true,"port":N,"taskId":"…"}` when listening.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -11,30 +11,13 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { taskViewSchema, type TaskView } from '../../src/tasks/task-schemas.js';
+import { taskViewSchema } from '../../src/tasks/task-schemas.js';
 
-const now = new Date().toISOString();
-const task: TaskView = {
-  id: `task_${randomUUID().replaceAll('-', '')}`,
-  tenant_id: `ten_${randomUUID().replaceAll('-', '')}`,
-  title: 'Benchmark task',
-  description: 'Created by the benchmark',
-  type: 'general',
-  priority: 'normal',
-  status: 'pending',
-  required_capabilities: [],
-  payload: null,
-  result: null,
-  error: null,
-  session_id: `ses_${randomUUID().replaceAll('-', '')}`,
-  assigned_agent_id: null,
-  attempts: 0,
-  max_attempts: 3,
-  created_at: now,
-  updated_at: now,
-  version: 1,
-};
-const tasks = new Map<string, TaskView>([[task.id, task]]);
+// The task DevMesh returned for the task the bench created, so both servers answer the same JSON.
+const task = JSON.parse(process.env.BENCH_TASK_JSON ?? 'null') as { id: string } & Record<string, unknown>;
+const checked = taskViewSchema.safeParse(task);
+if (!checked.success) throw new Error(`BENCH_TASK_JSON is not a task view: ${checked.error.message}`);
+const tasks = new Map<string, Record<string, unknown>>([[task.id, task]]);
 
 const taskStatusInput = z
   .object({ task_id: z.string().min(1).max(200), include_events: z.boolean().default(false) })

@@ -31,7 +31,7 @@ export async function spawnDevMesh(dataDir: string): Promise<DevMeshProcess> {
  * devmesh_task_create. Gives two targets on the same process: MCP over WebSocket (/ws) and,
  * for information, MCP over Streamable HTTP (/mcp).
  */
-export async function startDevMesh(): Promise<{ ws: Target; http: Target; stop(): Promise<void> }> {
+export async function startDevMesh(): Promise<{ ws: Target; http: Target; task: Record<string, unknown>; stop(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devmesh-bench-'));
   const server = await spawnDevMesh(dataDir);
   const stop = async () => {
@@ -46,10 +46,12 @@ export async function startDevMesh(): Promise<{ ws: Target; http: Target; stop()
     const setup = await openWsChannel({ url: wsUrl, headers, toolName: '', taskId: '' });
     const created = await setup.call('tools/call', { name: 'devmesh_task_create', arguments: { title: 'Benchmark task', description: 'Created by the benchmark' } });
     await setup.close();
-    const taskId = (created.result as { structuredContent?: { id?: unknown } } | undefined)?.structuredContent?.id;
-    if (typeof taskId !== 'string') throw new Error(`devmesh_task_create did not return a task: ${JSON.stringify(created).slice(0, 500)}`);
+    const task = (created.result as { structuredContent?: Record<string, unknown> } | undefined)?.structuredContent;
+    const taskId = task?.id;
+    if (!task || typeof taskId !== 'string') throw new Error(`devmesh_task_create did not return a task: ${JSON.stringify(created).slice(0, 500)}`);
     const toolName = 'devmesh_task_status';
     return {
+      task,
       ws: {
         name: 'devmesh',
         transport: 'ws',

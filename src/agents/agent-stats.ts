@@ -24,8 +24,11 @@ export interface TaskOutcome {
 
 export const defaultStatsAlpha = 0.2;
 
+const noStats: PerformanceStats = Object.freeze({ successRate: 0, latencyMs: 0, samples: 0 });
+
+/** No samples yet. Shared and frozen (like every stats value, it is replaced, never mutated). */
 export function emptyStats(): PerformanceStats {
-  return { successRate: 0, latencyMs: 0, samples: 0 };
+  return noStats;
 }
 
 export function emptyAgentStats(): AgentStats {

@@ -25,6 +25,8 @@ export const configSchema = z.object({
   REDIS_URL: optionalUrl(['redis://', 'rediss://']),
   DEVMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEVMESH_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  DEVMESH_AGENT_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  DEVMESH_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   DEVMESH_ALLOWED_ORIGINS: z
     .string()
     .optional()
@@ -42,6 +44,10 @@ export interface Config {
   maxFrameBytes: number;
   /** Origins allowed on browser requests besides localhost ones, for DNS-rebinding protection. */
   allowedOrigins: string[];
+  /** How long a disconnected agent keeps its tasks before they are requeued. */
+  agentGraceMs: number;
+  /** How often timeouts, retries and presence are checked. */
+  sweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.DEVMESH_LOG_LEVEL,
     maxFrameBytes: e.DEVMESH_MAX_FRAME_BYTES,
     allowedOrigins: e.DEVMESH_ALLOWED_ORIGINS,
+    agentGraceMs: e.DEVMESH_AGENT_GRACE_MS,
+    sweepIntervalMs: e.DEVMESH_SWEEP_INTERVAL_MS,
     ...overrides,
   };
 }

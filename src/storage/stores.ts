@@ -94,6 +94,8 @@ export interface TaskTransition {
   actor: string;
   reason: string | null;
   data?: unknown;
+  /** When set, the update applies only if the task is assigned to this agent. */
+  onlyIfAgentId?: string;
   /** Fields to set; undefined leaves a field unchanged, null clears it. */
   patch?: {
     result?: unknown;

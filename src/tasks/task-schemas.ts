@@ -13,6 +13,7 @@ const capability = z
   .regex(/^[a-z0-9][a-z0-9._:-]*$/i, 'use letters, digits and . _ : - (e.g. "security-review")');
 
 export const taskStatusSchema = z.enum(taskStatuses);
+export const strategySchema = z.enum(['round_robin', 'least_loaded', 'capability_match', 'performance_based', 'cost_optimized', 'auto']);
 export const taskPrioritySchema = z.enum(taskPriorities);
 
 export const taskCreateSchema = z
@@ -23,7 +24,12 @@ export const taskCreateSchema = z
     priority: taskPrioritySchema.default('normal'),
     required_capabilities: z.array(capability).max(50).default([]).describe('Capabilities an agent needs to take the task'),
     payload: z.unknown().optional().describe('Any JSON the agent needs'),
-    max_attempts: z.number().int().min(1).max(100).default(3),
+    max_attempts: z.number().int().min(1).max(100).default(3).describe('Attempts before the task is dead-lettered'),
+    strategy: strategySchema.optional().describe('Assignment strategy; defaults to the tenant’s (auto)'),
+    max_cost: z.number().min(0).optional().describe('Only agents whose cost per task is at most this'),
+    deadline: z.iso.datetime({ offset: true }).optional().describe('ISO time by which the task must be done; after it the task times out'),
+    accept_timeout_ms: z.number().int().min(100).max(3_600_000).default(30_000).describe('How long an agent has to accept before the task is requeued'),
+    execution_timeout_ms: z.number().int().min(100).max(7 * 86_400_000).optional().describe('How long an agent may work on it before it is requeued'),
   })
   .strict();
 export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
@@ -44,6 +50,17 @@ export const taskViewSchema = z.object({
   assigned_agent_id: z.string().nullable(),
   attempts: z.number().int(),
   max_attempts: z.number().int(),
+  strategy: strategySchema.nullable(),
+  max_cost: z.number().nullable(),
+  deadline: z.string().nullable(),
+  accept_timeout_ms: z.number().int(),
+  execution_timeout_ms: z.number().int().nullable(),
+  progress: z.unknown(),
+  assignment: z.unknown().describe('The assignment engine’s last decision: strategy, candidates, filtered agents with reasons, scores'),
+  previous_agent_ids: z.array(z.string()),
+  workflow_run_id: z.string().nullable(),
+  workflow_step: z.string().nullable(),
+  assigned_at: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
   version: z.number().int(),

@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
 import { topics, type EventBus } from '../queue/event-bus-port.js';
-import type { TaskRecord } from '../storage/records.js';
+import type { TaskRecord, TaskStatus } from '../storage/records.js';
 import type { TaskPosition, TaskStore } from '../storage/stores.js';
 import type { Principal } from '../tenancy/principal.js';
 import { requireRole } from '../tenancy/tenancy-service.js';
@@ -14,6 +14,10 @@ export interface TaskServiceDeps {
   tasks: TaskStore;
   bus: EventBus;
   clock: Clock;
+  /** A new task is waiting for an agent. */
+  onQueued?(task: TaskRecord): void;
+  /** A task was cancelled; `previous` is the status it left (its agent, if any, has room again). */
+  onCancelled?(task: TaskRecord, previous: TaskStatus | null): void;
 }
 
 export type TaskService = ReturnType<typeof createTaskService>;
@@ -50,7 +54,12 @@ export function createTaskService(deps: TaskServiceDeps) {
   return {
     get,
 
-    async create(principal: Principal, input: TaskCreateInput, sessionId: string | null = null): Promise<TaskRecord> {
+    /** `input.status` 'pending' holds the task back (a workflow step waiting for its dependencies). */
+    async create(
+      principal: Principal,
+      input: TaskCreateInput & { status?: 'pending' | 'queued'; workflow_run_id?: string; workflow_step?: string },
+      sessionId: string | null = null,
+    ): Promise<TaskRecord> {
       requireRole(principal, 'agent');
       const task = await tasks.insert(
         {
@@ -60,17 +69,25 @@ export function createTaskService(deps: TaskServiceDeps) {
           description: input.description,
           type: input.type,
           priority: input.priority,
-          status: 'pending',
+          status: input.status ?? 'queued',
           requiredCapabilities: [...new Set(input.required_capabilities)],
           payload: input.payload ?? null,
           sessionId,
           createdBy: principal.apiKeyId,
           maxAttempts: input.max_attempts,
+          strategy: input.strategy ?? null,
+          maxCost: input.max_cost ?? null,
+          deadline: input.deadline ? new Date(input.deadline) : null,
+          acceptTimeoutMs: input.accept_timeout_ms,
+          executionTimeoutMs: input.execution_timeout_ms ?? null,
+          workflowRunId: input.workflow_run_id ?? null,
+          workflowStep: input.workflow_step ?? null,
         },
         actorOf(principal),
         clock.now(),
       );
       await announce(principal.tenantId);
+      if (task.status === 'queued') deps.onQueued?.(task);
       return task;
     },
 
@@ -101,6 +118,7 @@ export function createTaskService(deps: TaskServiceDeps) {
         at: clock.now(),
       });
       if (outcome.applied) {
+        deps.onCancelled?.(outcome.task, outcome.event.fromStatus);
         await announce(principal.tenantId);
         return outcome.task;
       }

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   avoidFactor,
+  baseScore,
+  combineScore,
+  costScoreOf,
   emptyScoreContext,
+  idleScoreOf,
+  latencyScoreOf,
   includeInContext,
   scoreAffinity,
   scoreAgent,
@@ -16,8 +21,8 @@ import {
   unknownLatencyScore,
   type ScoreContext,
 } from '../../src/tasks/assignment/scores.js';
-import { coldStartPrior } from '../../src/tasks/assignment/task-stats.js';
-import type { AgentSnapshot, AssignmentTask, ScoreBreakdown } from '../../src/tasks/assignment/types.js';
+import { coldStartPrior, observedLatencyMs } from '../../src/tasks/assignment/task-stats.js';
+import type { AgentSnapshot, AssignmentTask } from '../../src/tasks/assignment/types.js';
 import { agent, task } from './fixtures.js';
 
 const close = (actual: number, expected: number, name: string) =>
@@ -25,7 +30,7 @@ const close = (actual: number, expected: number, name: string) =>
 
 function contextOf(t: AssignmentTask, agents: AgentSnapshot[]): ScoreContext {
   const ctx = emptyScoreContext();
-  for (const a of agents) includeInContext(ctx, t, a);
+  for (const a of agents) includeInContext(ctx, observedLatencyMs(t, a), a.costPerTask, a.lastAssignedAt);
   return ctx;
 }
 
@@ -87,13 +92,13 @@ describe('score components', () => {
     for (const [name, a, t, expected] of rows) close(scoreSuccessRate(t, a), expected, name);
   });
 
-  it('cost is relative to the cheapest candidate', () => {
+  it('cost is relative to the cheapest candidate, linear when one is free', () => {
     const t = task();
     const agents = [agent('a', { costPerTask: 2 }), agent('b', { costPerTask: 4 }), agent('c', { costPerTask: 8 })];
     assert.deepEqual(agents.map((a) => scoreCost(a, contextOf(t, agents))), [1, 0.5, 0.25]);
     close(scoreCost(agents[1]!, contextOf(t, [agents[1]!])), 1, 'alone');
     const withFree = [agent('free', { costPerTask: 0 }), ...agents];
-    assert.deepEqual(withFree.map((a) => scoreCost(a, contextOf(t, withFree))), [1, 0, 0, 0]);
+    assert.deepEqual(withFree.map((a) => scoreCost(a, contextOf(t, withFree))), [1, 0.75, 0.5, 0], 'linear from free');
   });
 
   it('affinity, idle and the avoid factor', () => {
@@ -111,17 +116,23 @@ describe('score components', () => {
     }
   });
 
-  it('the total without a breakdown equals the breakdown total', () => {
-    const t = task({ requiredCapabilities: ['a'], avoidAgentIds: ['x'] });
-    const a = agent('x', { caps: [['a', 0.7]], inFlight: 1, costPerTask: 3, overall: { samples: 4, successRate: 0.6, latencyMs: 90 } });
+  it('the ranking total (weight-0 terms skipped) equals the breakdown total', () => {
+    const t = task({ requiredCapabilities: ['a'], avoidAgentIds: ['x'], affinityAgentIds: ['x'] });
+    const a = agent('x', { caps: [['a', 0.7]], inFlight: 1, costPerTask: 3, lastAssignedAt: 5, overall: { samples: 4, successRate: 0.6, latencyMs: 90 } });
     const ctx = contextOf(t, [a, agent('y', { caps: ['a'], costPerTask: 1, overall: { samples: 2, latencyMs: 40 } })]);
     for (const [name, w] of Object.entries(strategyWeights)) {
-      const out = {} as ScoreBreakdown;
-      const total = scoreAgent(t, a, ctx, w, null);
-      assert.equal(scoreAgent(t, a, ctx, w, out), total, name);
-      assert.equal(out.total, total, name);
-      assert.equal(out.avoidFactor, 0.5);
-      for (const v of Object.values(out)) assert.ok(v >= 0 && v <= 1, `${name}: component in 0..1`);
+      const breakdown = scoreAgent(t, a, ctx, w);
+      const ranking = combineScore(
+        baseScore(t, a, w),
+        w.latency !== 0 ? latencyScoreOf(observedLatencyMs(t, a), ctx) : 0,
+        w.cost !== 0 ? costScoreOf(a.costPerTask, ctx) : 0,
+        w.idle !== 0 ? idleScoreOf(a.lastAssignedAt, ctx) : 0,
+        avoidFactor(t, a),
+        w,
+      );
+      assert.equal(ranking, breakdown.total, name);
+      assert.equal(breakdown.avoidFactor, 0.5);
+      for (const v of Object.values(breakdown)) assert.ok(v >= 0 && v <= 1, `${name}: component in 0..1`);
     }
   });
 });

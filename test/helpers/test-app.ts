@@ -47,8 +47,11 @@ async function prepareStorage(backend: Backend): Promise<Storage> {
   };
 }
 
-async function boot(backend: Backend, storage: Storage, options: AppOptions & { beforeStart?: (app: App) => void }): Promise<TestApp> {
+export type TestAppOptions = AppOptions & { beforeStart?: (app: App) => void; env?: Record<string, string> };
+
+async function boot(backend: Backend, storage: Storage, options: TestAppOptions): Promise<TestApp> {
   const config = loadConfig({
+    ...options.env,
     DEVMESH_DATA_DIR: storage.dataDir,
     DEVMESH_MCP_PORT: '0',
     DEVMESH_API_PORT: '0',
@@ -78,7 +81,7 @@ async function boot(backend: Backend, storage: Storage, options: AppOptions & { 
 /** Starts the whole app on port 0 with its own fresh data. */
 export async function startTestApp(
   backend: Backend = 'embedded',
-  options: AppOptions & { beforeStart?: (app: App) => void } = {},
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   return boot(backend, await prepareStorage(backend), options);
 }

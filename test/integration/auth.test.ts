@@ -225,7 +225,7 @@ for (const backend of testBackends()) {
         const init = await client.initialize();
         assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, 'devmesh');
         const created = await client.request('tools/call', { name: 'devmesh_task_create', arguments: { title: 'over ws' } });
-        assert.equal((created.result as { structuredContent: { status: string } }).structuredContent.status, 'pending');
+        assert.equal((created.result as { structuredContent: { status: string } }).structuredContent.status, 'queued');
       } finally {
         await client.close();
       }

@@ -43,7 +43,7 @@ for (const backend of testBackends()) {
         });
         assert.equal(created.isError, undefined);
         const task = created.structuredContent as { id: string; status: string; priority: string; payload: unknown };
-        assert.equal(task.status, 'pending');
+        assert.equal(task.status, 'queued');
         assert.equal(task.priority, 'high');
         assert.deepEqual(task.payload, { pr: 42 });
         const text = (created.content as { type: string; text: string }[])[0];
@@ -52,9 +52,9 @@ for (const backend of testBackends()) {
         const status = await client.callTool({ name: 'devmesh_task_status', arguments: { task_id: task.id, include_events: true } });
         const withEvents = status.structuredContent as { id: string; events: { to_status: string }[] };
         assert.equal(withEvents.id, task.id);
-        assert.deepEqual(withEvents.events.map((e) => e.to_status), ['pending']);
+        assert.deepEqual(withEvents.events.map((e) => e.to_status), ['queued']);
 
-        const list = await client.callTool({ name: 'devmesh_task_list', arguments: { status: ['pending'], limit: 10 } });
+        const list = await client.callTool({ name: 'devmesh_task_list', arguments: { status: ['queued'], limit: 10 } });
         const ids = (list.structuredContent as { tasks: { id: string }[] }).tasks.map((t) => t.id);
         assert.ok(ids.includes(task.id));
 

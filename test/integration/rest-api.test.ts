@@ -36,6 +36,19 @@ const expectedOperations = [
   ['get', '/api/v1/api-keys', 'listApiKeys'],
   ['post', '/api/v1/api-keys', 'createApiKey'],
   ['delete', '/api/v1/api-keys/{key_id}', 'revokeApiKey'],
+  ['get', '/api/v1/agents', 'listAgents'],
+  ['get', '/api/v1/agents/{agent_id}', 'getAgent'],
+  ['patch', '/api/v1/agents/{agent_id}', 'updateAgent'],
+  ['delete', '/api/v1/agents/{agent_id}', 'deleteAgent'],
+  ['get', '/api/v1/settings', 'getSettings'],
+  ['patch', '/api/v1/settings', 'updateSettings'],
+  ['get', '/api/v1/workflows', 'listWorkflows'],
+  ['post', '/api/v1/workflows', 'createWorkflow'],
+  ['get', '/api/v1/workflows/{workflow_id}', 'getWorkflow'],
+  ['get', '/api/v1/workflows/{workflow_id}/runs', 'listWorkflowRuns'],
+  ['post', '/api/v1/workflows/{workflow_id}/runs', 'executeWorkflow'],
+  ['get', '/api/v1/workflow-runs/{run_id}', 'getWorkflowRun'],
+  ['post', '/api/v1/workflow-runs/{run_id}/cancel', 'cancelWorkflowRun'],
 ] as const;
 
 for (const backend of testBackends()) {
@@ -68,7 +81,7 @@ for (const backend of testBackends()) {
         description: '',
         type: 'general',
         priority: 'normal',
-        status: 'pending',
+        status: 'queued',
         required_capabilities: [],
         payload: null,
         result: null,
@@ -77,6 +90,17 @@ for (const backend of testBackends()) {
         assigned_agent_id: null,
         attempts: 0,
         max_attempts: 3,
+        strategy: null,
+        max_cost: null,
+        deadline: null,
+        accept_timeout_ms: 30000,
+        execution_timeout_ms: null,
+        progress: null,
+        assignment: null,
+        previous_agent_ids: [],
+        workflow_run_id: null,
+        workflow_step: null,
+        assigned_at: null,
         version: 1,
       });
       const got = await rest('GET', `/api/v1/tasks/${id}`);
@@ -99,12 +123,12 @@ for (const backend of testBackends()) {
         return (response.body.tasks as { title: string }[]).map((t) => t.title).sort();
       };
       assert.deepEqual(await titles(''), ['critical', 'high', 'low', 'normal']);
-      assert.deepEqual(await titles('?status=pending'), ['critical', 'normal']);
-      assert.deepEqual(await titles('?status=pending,cancelled'), ['critical', 'high', 'low', 'normal']);
+      assert.deepEqual(await titles('?status=queued'), ['critical', 'normal']);
+      assert.deepEqual(await titles('?status=queued,cancelled'), ['critical', 'high', 'low', 'normal']);
       assert.deepEqual(await titles('?priority=high,critical'), ['critical', 'high']);
       assert.deepEqual(await titles('?status=cancelled&priority=high,critical'), ['high']);
       assert.deepEqual(await titles('?status=completed'), []);
-      assertProblem(await rest('GET', '/api/v1/tasks?status=pending,sleeping'), 400, /status/);
+      assertProblem(await rest('GET', '/api/v1/tasks?status=queued,sleeping'), 400, /status/);
       assertProblem(await rest('GET', '/api/v1/tasks?priority=urgent'), 400, /priority/);
       assertProblem(await rest('GET', '/api/v1/tasks?colour=red'), 400, /colour/);
     });
@@ -143,13 +167,13 @@ for (const backend of testBackends()) {
       const { id } = (await rest('POST', '/api/v1/tasks', { title: 'to cancel' })).body;
       const before = await rest('GET', `/api/v1/tasks/${id}/events`);
       assert.equal(before.status, 200);
-      assert.deepEqual(before.body.events.map((e: { from_status: unknown; to_status: string }) => [e.from_status, e.to_status]), [[null, 'pending']]);
+      assert.deepEqual(before.body.events.map((e: { from_status: unknown; to_status: string }) => [e.from_status, e.to_status]), [[null, 'queued']]);
       const cancelled = await rest('POST', `/api/v1/tasks/${id}/cancel`, { reason: 'duplicate' });
       assert.equal(cancelled.status, 200);
       assert.equal(cancelled.body.status, 'cancelled');
       assert.equal(cancelled.body.version, 2);
       const events = (await rest('GET', `/api/v1/tasks/${id}/events`)).body.events as Record<string, unknown>[];
-      assert.deepEqual(events.map((e) => [e.from_status, e.to_status, e.reason]), [[null, 'pending', 'created'], ['pending', 'cancelled', 'duplicate']]);
+      assert.deepEqual(events.map((e) => [e.from_status, e.to_status, e.reason]), [[null, 'queued', 'created'], ['queued', 'cancelled', 'duplicate']]);
       assert.match(String(events[1]?.actor), /^key:key_/);
       const again = await rest('POST', `/api/v1/tasks/${id}/cancel`);
       assertProblem(again, 409, /already cancelled/);
@@ -260,7 +284,7 @@ for (const backend of testBackends()) {
           }
           assert.ok((sample(text, 'devmesh_mcp_requests_total', { method: 'tools/list', outcome: 'ok' }) ?? 0) >= 1, `${port}: rpc counted`);
           assert.ok((sample(text, 'devmesh_mcp_connections', { transport: 'http' }) ?? 0) >= 1, `${port}: open session counted`);
-          assert.equal(sample(text, 'devmesh_tasks', { tenant: tenantId, status: 'pending' }), 1, `${port}: task gauge`);
+          assert.equal(sample(text, 'devmesh_tasks', { tenant: tenantId, status: 'queued' }), 1, `${port}: task gauge`);
           assert.ok((sample(text, 'devmesh_http_requests_total', { route: '/api/v1/tasks', method: 'POST', status: '201' }) ?? 0) >= 1, `${port}: http counted`);
         }
       } finally {

@@ -73,7 +73,7 @@ for (const backend of testBackends()) {
         assert.equal((await rest('GET', `/api/v1/tasks/${id}/events`)).status, 404);
         assert.equal((await rest('POST', `/api/v1/tasks/${id}/cancel`, {})).status, 404);
       }
-      for (const query of ['', '?status=pending,cancelled', '?type=deploy', '?priority=normal&limit=200']) {
+      for (const query of ['', '?status=queued,cancelled', '?type=deploy', '?priority=normal&limit=200']) {
         const list = await rest('GET', `/api/v1/tasks${query}`);
         assert.equal(list.status, 200);
         assert.deepEqual(list.body.tasks, [], `B's list${query} is empty`);
@@ -114,7 +114,7 @@ for (const backend of testBackends()) {
         assert.equal(cancel.isError, true);
         assert.match(text(cancel), /not_found: No task with id/);
       }
-      for (const args of [{}, { status: ['pending', 'cancelled'] }, { type: 'deploy' }]) {
+      for (const args of [{}, { status: ['queued', 'cancelled'] }, { type: 'deploy' }]) {
         const list = await mcp.callTool({ name: 'devmesh_task_list', arguments: args });
         assert.deepEqual((list.structuredContent as { tasks: unknown[] }).tasks, [], JSON.stringify(args));
       }
@@ -207,7 +207,7 @@ for (const backend of testBackends()) {
 
     it('A’s data is unchanged after all of it', async () => {
       assert.deepEqual(await snapshotOfA(), snapshot);
-      assert.equal(snapshot.task && (snapshot.task as { status: string }).status, 'pending');
+      assert.equal(snapshot.task && (snapshot.task as { status: string }).status, 'queued');
       assert.deepEqual((snapshot.context as { items: unknown }).items, { repo: 'acme/a', token: 'a-only' });
     });
   });

@@ -7,12 +7,21 @@ import { createStores } from '../../src/storage/queries/index.js';
 import type { SqlClient } from '../../src/storage/sql-port.js';
 import type { Stores } from '../../src/storage/stores.js';
 import type { ContractContext } from './contract/context.js';
+import { defineAgentContract } from './contract/agent.contract.js';
+import { defineAssignContract } from './contract/assign.contract.js';
+import { defineInFlightContract } from './contract/in-flight.contract.js';
+import { defineAgentIsolationContract } from './contract/isolation-agents.contract.js';
 import { defineIsolationContract } from './contract/isolation.contract.js';
 import { defineSessionContextContract } from './contract/session-context.contract.js';
 import { defineSqlClientContract } from './contract/sql-client.contract.js';
 import { defineTaskListContract } from './contract/task-list.contract.js';
+import { defineTaskSchedulingContract } from './contract/task-scheduling.contract.js';
 import { defineTaskContract } from './contract/task.contract.js';
 import { defineTenantKeyContract } from './contract/tenant-key.contract.js';
+import { defineWorkflowContract } from './contract/workflow.contract.js';
+
+/** Every migration as runMigrations reports it ("001-foundation"), in version order. */
+export const allMigrationLabels = migrations.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`);
 
 /**
  * The storage contract: the doc comments of sql-port.ts and stores.ts made executable, run against
@@ -84,6 +93,12 @@ export function defineStoreContract(name: string, open: () => Promise<SqlClient>
     defineTaskContract(ctx);
     defineTaskListContract(ctx);
     defineSessionContextContract(ctx);
+    defineAgentContract(ctx);
+    defineAssignContract(ctx);
+    defineInFlightContract(ctx);
+    defineTaskSchedulingContract(ctx);
+    defineWorkflowContract(ctx);
     defineIsolationContract(ctx);
+    defineAgentIsolationContract(ctx);
   });
 }

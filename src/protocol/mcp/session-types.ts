@@ -43,6 +43,8 @@ export interface OpenSessionOptions {
    * another process initialized). The session starts initialized; onInitialized is not called again.
    */
   restore?: RestoredSessionState;
+  /** Transport facts the application may use, e.g. `agentId` from an X-Agent-ID header. */
+  attributes?: Record<string, string>;
 }
 
 export interface McpServer {
@@ -60,6 +62,10 @@ export interface McpSession {
   readonly protocolVersion: string | undefined;
   readonly clientInfo: Record<string, unknown> | undefined;
   readonly clientCapabilities: Record<string, unknown>;
+  /** Transport facts given at open (e.g. `agentId`). */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Sends a notification to the client outside any request (dropped if the session is closed). */
+  notify(method: string, params?: Record<string, unknown>): void;
   /** One raw text frame (WebSocket). Bad JSON -> -32700 with id null. */
   receiveText(text: string): Promise<void>;
   /** One already-parsed JSON-RPC message (HTTP body element). Resolves when its handling finished (for a request: after its response was sent). */

@@ -66,6 +66,7 @@ export class McpSessionImpl implements McpSession, RequestHost {
     }
   }
 
+  get attributes(): Readonly<Record<string, string>> { return this.open.attributes ?? {}; }
   get initialized() { return this.state.phase === 'ready'; }
   get protocolVersion() { return this.state.protocolVersion; }
   get clientInfo() { return this.state.clientInfo; }

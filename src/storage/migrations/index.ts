@@ -1,4 +1,5 @@
 import { foundation } from './001-foundation.js';
+import { agentsWorkflows } from './002-agents-workflows.js';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Forward-only: append new migrations, never edit one that has shipped. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'foundation', statements: foundation }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'foundation', statements: foundation },
+  { version: 2, name: 'agents-workflows', statements: agentsWorkflows },
+];

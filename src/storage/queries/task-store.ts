@@ -1,43 +1,18 @@
 import { DevMeshError } from '../../errors/index.js';
-import type { TaskEventRecord, TaskRecord, TaskStatus } from '../records.js';
+import type { AgentRecord, TaskEventRecord, TaskRecord, TaskStatus } from '../records.js';
 import type { SqlClient, SqlExecutor } from '../sql-port.js';
-import type { TaskStore, TaskTransition } from '../stores.js';
+import type { TaskStore } from '../stores.js';
+import { agentColumns } from './agent-columns.js';
 import { eventColumns, taskColumns } from './task-columns.js';
+import { assignTask } from './task-assign.js';
+import { listDueTasks, listQueuedTasks } from './task-due.js';
+import { insertTaskEvent } from './task-events.js';
 import { buildTaskListQuery } from './task-list-query.js';
-import { rethrowConflict, toJson, toJsonOrNull } from './sql-values.js';
+import { transitionTask } from './task-transition.js';
+import { rethrowConflict, toJson } from './sql-values.js';
 
-type TransitionRow = TaskRecord & { fromStatus: TaskStatus };
-
-async function insertEvent(
-  tx: SqlExecutor,
-  e: Omit<TaskEventRecord, 'seq' | 'data'> & { data: unknown },
-): Promise<TaskEventRecord> {
-  const { rows } = await tx.query<TaskEventRecord>(
-    `INSERT INTO task_events (tenant_id, task_id, from_status, to_status, actor, reason, data, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) RETURNING ${eventColumns}`,
-    [e.tenantId, e.taskId, e.fromStatus, e.toStatus, e.actor, e.reason, toJsonOrNull(e.data), e.createdAt],
-  );
-  return rows[0]!;
-}
-
-/**
- * One conditional UPDATE. The sub-select locks the row (FOR UPDATE) and, under READ COMMITTED,
- * re-reads it after a concurrent writer commits, so `prev.status` is the status this update
- * replaced and a competing transition from the same state finds the guard false: zero rows.
- */
-function buildTransition(tenantId: string, id: string, change: TaskTransition) {
-  const params: unknown[] = [tenantId, id, [...change.from], change.to, change.at];
-  const sets = ['status = $4', 'updated_at = $5', 'version = t.version + 1'];
-  const patch = change.patch ?? {};
-  if (patch.result !== undefined) sets.push(`result = $${params.push(toJson(patch.result))}::jsonb`);
-  if (patch.error !== undefined) sets.push(`error = $${params.push(toJson(patch.error))}::jsonb`);
-  if (patch.assignedAgentId !== undefined) sets.push(`assigned_agent_id = $${params.push(patch.assignedAgentId)}`);
-  const text = `UPDATE tasks AS t SET ${sets.join(', ')}
-    FROM (SELECT tenant_id, id, status FROM tasks WHERE tenant_id = $1 AND id = $2 FOR UPDATE) AS prev
-    WHERE t.tenant_id = prev.tenant_id AND t.id = prev.id AND t.status = ANY($3::text[])
-    RETURNING ${taskColumns('t')}, prev.status AS "fromStatus"`;
-  return { text, params };
-}
+/** NewTask.acceptTimeoutMs when the caller leaves it out (the column default is the same). */
+const defaultAcceptTimeoutMs = 30_000;
 
 export function createTaskStore(sql: SqlClient): TaskStore {
   async function get(exec: SqlExecutor, tenantId: string, id: string): Promise<TaskRecord | undefined> {
@@ -48,22 +23,35 @@ export function createTaskStore(sql: SqlClient): TaskStore {
     return rows[0];
   }
 
+  async function getAgent(tenantId: string, id: string): Promise<AgentRecord | undefined> {
+    const { rows } = await sql.query<AgentRecord>(`SELECT ${agentColumns} FROM agents WHERE tenant_id = $1 AND id = $2`, [
+      tenantId,
+      id,
+    ]);
+    return rows[0];
+  }
+
   return {
     async insert(task, actor, at) {
       try {
         return await sql.transaction(async (tx) => {
           const { rows } = await tx.query<TaskRecord>(
             `INSERT INTO tasks AS t (tenant_id, id, title, description, type, priority, status,
-               required_capabilities, payload, session_id, created_by, max_attempts, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::jsonb, $10, $11, $12, $13, $13)
+               required_capabilities, payload, session_id, created_by, max_attempts, created_at, updated_at,
+               strategy, max_cost, deadline, accept_timeout_ms, execution_timeout_ms, workflow_run_id, workflow_step)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::jsonb, $10, $11, $12, $13, $13,
+               $14, $15, $16, $17, $18, $19, $20)
              RETURNING ${taskColumns('t')}`,
             [
               task.tenantId, task.id, task.title, task.description, task.type, task.priority, task.status,
               task.requiredCapabilities, toJson(task.payload), task.sessionId, task.createdBy, task.maxAttempts, at,
+              task.strategy ?? null, task.maxCost ?? null, task.deadline ?? null,
+              task.acceptTimeoutMs ?? defaultAcceptTimeoutMs, task.executionTimeoutMs ?? null,
+              task.workflowRunId ?? null, task.workflowStep ?? null,
             ],
           );
           const record = rows[0]!;
-          await insertEvent(tx, {
+          await insertTaskEvent(tx, {
             tenantId: task.tenantId, taskId: task.id, fromStatus: null, toStatus: task.status,
             actor, reason: 'created', data: undefined, createdAt: at,
           });
@@ -89,19 +77,38 @@ export function createTaskStore(sql: SqlClient): TaskStore {
       return { items, next };
     },
 
-    async transition(tenantId, id, change) {
-      return sql.transaction(async (tx) => {
-        const update = buildTransition(tenantId, id, change);
-        const { rows } = await tx.query<TransitionRow>(update.text, update.params);
-        const row = rows[0];
-        if (!row) return { applied: false as const, current: await get(tx, tenantId, id) };
-        const { fromStatus, ...task } = row;
-        const event = await insertEvent(tx, {
-          tenantId, taskId: id, fromStatus, toStatus: change.to, actor: change.actor,
-          reason: change.reason, data: change.data, createdAt: change.at,
-        });
-        return { applied: true as const, task, event };
+    transition(tenantId, id, change) {
+      return sql.transaction((tx) => transitionTask(tx, tenantId, id, change, () => get(tx, tenantId, id)));
+    },
+
+    assign(tenantId, taskId, commit) {
+      return assignTask(sql, tenantId, taskId, commit, {
+        task: () => get(sql, tenantId, taskId),
+        agent: () => getAgent(tenantId, commit.agentId),
       });
+    },
+
+    listQueued: (limit) => listQueuedTasks(sql, limit),
+
+    listDue: (now, limit) => listDueTasks(sql, now, limit),
+
+    async listActiveForAgent(tenantId, agentId) {
+      const { rows } = await sql.query<TaskRecord>(
+        `SELECT ${taskColumns('t')} FROM tasks t
+         WHERE t.tenant_id = $1 AND t.assigned_agent_id = $2 AND t.status IN ('assigned', 'in_progress')
+         ORDER BY t.created_at, t.id`,
+        [tenantId, agentId],
+      );
+      return rows;
+    },
+
+    async listByWorkflowRun(tenantId, runId) {
+      const { rows } = await sql.query<TaskRecord>(
+        `SELECT ${taskColumns('t')} FROM tasks t WHERE t.tenant_id = $1 AND t.workflow_run_id = $2
+         ORDER BY t.created_at, t.id`,
+        [tenantId, runId],
+      );
+      return rows;
     },
 
     async events(tenantId, taskId) {

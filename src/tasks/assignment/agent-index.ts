@@ -4,8 +4,10 @@
  *
  * Buckets are dense arrays with an id -> position map (swap-remove), so iterating a bucket is an array
  * walk and every mutation is O(capabilities of the agent). Snapshots are replaced, never mutated:
- * `update` builds a new snapshot from the old one and a patch.
+ * `update` builds a new snapshot from the old one and a patch. Every bucket also keeps typed-array
+ * columns (agent-columns.ts) that `decide` scans instead of the snapshots when it can.
  */
+import { createColumns, moveRow, writeRow, type AgentColumns } from './agent-columns.js';
 import type { AgentSnapshot } from './types.js';
 
 export type AgentPatch = Partial<Omit<AgentSnapshot, 'tenantId' | 'id'>>;
@@ -31,6 +33,7 @@ export interface AgentIndex {
 interface Bucket {
   agents: AgentSnapshot[];
   positions: Map<string, number>;
+  columns: AgentColumns;
 }
 
 interface TenantAgents {
@@ -40,18 +43,22 @@ interface TenantAgents {
 
 const empty: readonly AgentSnapshot[] = [];
 
-function newBucket(): Bucket {
-  return { agents: [], positions: new Map() };
+function newBucket(tenantId: string, capability: string | null): Bucket {
+  const agents: AgentSnapshot[] = [];
+  const positions = new Map<string, number>();
+  return { agents, positions, columns: createColumns(agents, positions, tenantId, capability) };
 }
 
 function put(bucket: Bucket, agent: AgentSnapshot): void {
-  const at = bucket.positions.get(agent.id);
+  let at = bucket.positions.get(agent.id);
   if (at === undefined) {
-    bucket.positions.set(agent.id, bucket.agents.length);
+    at = bucket.agents.length;
+    bucket.positions.set(agent.id, at);
     bucket.agents.push(agent);
   } else {
     bucket.agents[at] = agent;
   }
+  writeRow(bucket.columns, at, agent);
 }
 
 function take(bucket: Bucket, id: string): void {
@@ -62,6 +69,7 @@ function take(bucket: Bucket, id: string): void {
   if (at < bucket.agents.length) {
     bucket.agents[at] = last;
     bucket.positions.set(last.id, at);
+    moveRow(bucket.columns, bucket.agents.length, at);
   }
 }
 
@@ -72,7 +80,7 @@ export function createAgentIndex(): AgentIndex {
   function upsert(agent: AgentSnapshot): void {
     let tenant = tenants.get(agent.tenantId);
     if (tenant === undefined) {
-      tenant = { all: newBucket(), byCapability: new Map() };
+      tenant = { all: newBucket(agent.tenantId, null), byCapability: new Map() };
       tenants.set(agent.tenantId, tenant);
     }
     const previous = get(agent.tenantId, agent.id);
@@ -86,7 +94,7 @@ export function createAgentIndex(): AgentIndex {
     for (const capability of agent.capabilities.keys()) {
       let bucket = tenant.byCapability.get(capability);
       if (bucket === undefined) {
-        bucket = newBucket();
+        bucket = newBucket(agent.tenantId, capability);
         tenant.byCapability.set(capability, bucket);
       }
       put(bucket, agent);

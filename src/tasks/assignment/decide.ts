@@ -2,26 +2,36 @@
  * The assignment decision: hard filters, then the strategy's score, then the best agent, with an
  * explanation of all three. Pure and deterministic: equal totals are broken by agent id (ascending).
  *
- * Cost: one pass over the candidates (filters, and the bests and ranges that normalise latency, cost
- * and idle time), one pass over the eligible ones (score totals into a top-10 insertion list), then full
- * breakdowns for the top 10 only. O(candidates), no sort of the set, no allocation per agent other
- * than a slot in the eligible list.
+ * Cost, O(candidates) with no sort of the set and no allocation per candidate:
+ *   1. one pass over the candidates (first-pass.ts): filters, the context-free part of each eligible
+ *      agent's score and the raw values the rest depends on, into reused typed arrays (scratch.ts),
+ *      plus the bests and ranges that normalise latency, cost and idle time;
+ *   2. one pass over those arrays: totals into a top-10 insertion list;
+ *   3. full breakdowns for the top 10 only.
+ * Handed a list of the agent index (all agents of the tenant for a task requiring no capability, or
+ * those having the one it requires), pass 1 reads the index's typed-array columns instead of the
+ * snapshots: same result, far fewer cache misses.
  */
 import { defaultBreakerConfig } from '../../agents/breaker.js';
-import { firstFilterReason } from './filters.js';
-import { appliedStrategy, emptyScoreContext, includeInContext, scoreAgent, strategyWeights } from './scores.js';
-import type {
-  AgentSnapshot,
-  AssignmentDecision,
-  AssignmentTask,
-  DecideOptions,
-  FilterReason,
-  ScoreBreakdown,
-  StrategyName,
-} from './types.js';
+import { columnsOf } from './agent-columns.js';
+import { filterReasons } from './filters.js';
+import { collectFromAgents, collectFromColumns, columnsServe } from './first-pass.js';
+import {
+  appliedStrategy,
+  combineScore,
+  costScoreOf,
+  emptyScoreContext,
+  idleScoreOf,
+  latencyScoreOf,
+  scoreAgent,
+  strategyWeights,
+  type StrategyWeights,
+} from './scores.js';
+import { acquireScratch, eligibleAgent, releaseScratch, type FirstPass } from './scratch.js';
+import type { AgentSnapshot, AssignmentDecision, AssignmentTask, DecideOptions, FilterReason, StrategyName } from './types.js';
 
+export { explainedFilteredSize } from './first-pass.js';
 export const explainedTopSize = 10;
-export const explainedFilteredSize = 20;
 
 export function decide(
   task: AssignmentTask,
@@ -31,99 +41,87 @@ export function decide(
   options: DecideOptions = {},
 ): AssignmentDecision {
   const applied = appliedStrategy(strategy);
-  const weights = strategyWeights[applied];
-  const breakerConfig = options.breakerConfig ?? defaultBreakerConfig;
-  const ctx = emptyScoreContext();
-  const filteredCounts: Partial<Record<FilterReason, number>> = {};
-  const filtered: { agentId: string; reason: FilterReason }[] = [];
-  const eligible: AgentSnapshot[] = [];
-  let considered = 0;
-
-  for (const agent of candidates) {
-    considered++;
-    const reason = firstFilterReason(task, agent, now, breakerConfig);
-    if (reason === null) {
-      eligible.push(agent);
-      includeInContext(ctx, task, agent);
-      continue;
-    }
-    filteredCounts[reason] = (filteredCounts[reason] ?? 0) + 1;
-    if (filtered.length < explainedFilteredSize) filtered.push({ agentId: agent.id, reason });
-  }
-
-  const topAgents: AgentSnapshot[] = [];
-  const topTotals: number[] = [];
-  for (const agent of eligible) {
-    const total = scoreAgent(task, agent, ctx, weights, null);
-    const n = topAgents.length;
-    if (n === explainedTopSize && !ranksAbove(total, agent.id, topTotals[n - 1]!, topAgents[n - 1]!.id)) continue;
-    let i = n === explainedTopSize ? n - 1 : n;
-    while (i > 0 && ranksAbove(total, agent.id, topTotals[i - 1]!, topAgents[i - 1]!.id)) {
-      topAgents[i] = topAgents[i - 1]!;
-      topTotals[i] = topTotals[i - 1]!;
-      i--;
-    }
-    topAgents[i] = agent;
-    topTotals[i] = total;
-  }
-
-  const scores = topAgents.map((agent) => {
-    const score: ScoreBreakdown = {
-      capability: 0,
-      load: 0,
-      latency: 0,
-      successRate: 0,
-      cost: 0,
-      affinity: 0,
-      idle: 0,
-      avoidFactor: 1,
-      total: 0,
-    };
-    scoreAgent(task, agent, ctx, weights, score);
-    return { agentId: agent.id, score };
-  });
-
-  const decision: AssignmentDecision = {
-    strategy: applied,
-    requestedStrategy: strategy,
-    chosenAgentId: topAgents[0]?.id ?? null,
-    considered,
-    eligible: eligible.length,
-    filteredCounts,
-    filtered,
-    scores,
+  const w = strategyWeights[applied];
+  const breaker = options.breakerConfig ?? defaultBreakerConfig;
+  const pass: FirstPass = {
+    s: acquireScratch(),
+    ctx: emptyScoreContext(),
+    counts: new Int32Array(filterReasons.length),
+    filtered: [],
+    considered: 0,
+    eligible: 0,
+    list: null,
   };
-  if (decision.chosenAgentId === null) decision.reason = explainNoCandidate(task, considered, filteredCounts);
-  return decision;
+  try {
+    const columns = columnsOf(candidates);
+    if (columns !== undefined && columnsServe(columns, task)) {
+      collectFromColumns(pass, task, candidates as readonly AgentSnapshot[], columns, now, breaker, w);
+    } else {
+      collectFromAgents(pass, task, candidates, now, breaker, w);
+    }
+    const top = rank(pass, w);
+    const scores = top.map((e) => {
+      const agent = eligibleAgent(pass, e);
+      return { agentId: agent.id, score: scoreAgent(task, agent, pass.ctx, w) };
+    });
+    const filteredCounts: Partial<Record<FilterReason, number>> = {};
+    filterReasons.forEach((reason, i) => {
+      if (pass.counts[i]! > 0) filteredCounts[reason] = pass.counts[i];
+    });
+    const decision: AssignmentDecision = {
+      strategy: applied,
+      requestedStrategy: strategy,
+      chosenAgentId: scores[0]?.agentId ?? null,
+      considered: pass.considered,
+      eligible: pass.eligible,
+      filteredCounts,
+      filtered: pass.filtered,
+      scores,
+    };
+    if (decision.chosenAgentId === null) decision.reason = explainNoCandidate(task, pass.considered, filteredCounts);
+    return decision;
+  } finally {
+    releaseScratch(pass);
+  }
 }
 
-function ranksAbove(total: number, id: string, otherTotal: number, otherId: string): boolean {
-  return total > otherTotal || (total === otherTotal && id < otherId);
+/** Pass 2: scratch positions of the best `explainedTopSize` eligible agents, best first. */
+function rank(pass: FirstPass, w: StrategyWeights): number[] {
+  const { s, ctx } = pass;
+  const top: number[] = [];
+  const totals: number[] = [];
+  for (let e = 0; e < pass.eligible; e++) {
+    const latency = w.latency !== 0 ? latencyScoreOf(s.latency[e]!, ctx) : 0;
+    const cost = w.cost !== 0 ? costScoreOf(s.cost[e]!, ctx) : 0;
+    const idle = w.idle !== 0 ? idleScoreOf(s.last[e]!, ctx) : 0;
+    const total = combineScore(s.base[e]!, latency, cost, idle, s.factor[e]!, w);
+    const n = top.length;
+    if (n === explainedTopSize && !ranksAbove(pass, total, e, totals[n - 1]!, top[n - 1]!)) continue;
+    let at = n === explainedTopSize ? n - 1 : n;
+    while (at > 0 && ranksAbove(pass, total, e, totals[at - 1]!, top[at - 1]!)) {
+      top[at] = top[at - 1]!;
+      totals[at] = totals[at - 1]!;
+      at--;
+    }
+    top[at] = e;
+    totals[at] = total;
+  }
+  return top;
 }
 
-const reasonOrder: readonly FilterReason[] = [
-  'wrong_tenant',
-  'missing_capability',
-  'offline',
-  'breaker_open',
-  'at_capacity',
-  'over_budget',
-  'deadline_infeasible',
-];
+function ranksAbove(pass: FirstPass, total: number, e: number, otherTotal: number, other: number): boolean {
+  return total > otherTotal || (total === otherTotal && eligibleAgent(pass, e).id < eligibleAgent(pass, other).id);
+}
 
 /** Human text for a decision without an agent: who was looked at and why each group was turned down. */
-export function explainNoCandidate(
-  task: AssignmentTask,
-  considered: number,
-  counts: Partial<Record<FilterReason, number>>,
-): string {
+export function explainNoCandidate(task: AssignmentTask, considered: number, counts: Partial<Record<FilterReason, number>>): string {
   const required = task.requiredCapabilities;
   const what = required.length === 0 ? '' : ` with capabilit${required.length === 1 ? 'y' : 'ies'} ${required.join(', ')}`;
   if (considered === 0) return `no agent${what} is registered`;
-  const parts = reasonOrder.filter((r) => (counts[r] ?? 0) > 0).map((r) => `${counts[r]} ${r}`);
-  const onlyMissing = (counts.missing_capability ?? 0) + (counts.wrong_tenant ?? 0) === considered;
-  if (onlyMissing) return `no agent${what} is registered (${considered} considered: ${parts.join(', ')})`;
-  const offline = (counts.offline ?? 0) + (counts.missing_capability ?? 0) + (counts.wrong_tenant ?? 0) === considered;
-  if (offline) return `no online agent${what} (${considered} considered: ${parts.join(', ')})`;
-  return `no eligible agent${what} among ${considered} considered: ${parts.join(', ')}`;
+  const parts = filterReasons.filter((r) => (counts[r] ?? 0) > 0).map((r) => `${counts[r]} ${r}`);
+  const detail = `${considered} considered: ${parts.join(', ')}`;
+  const missing = (counts.missing_capability ?? 0) + (counts.wrong_tenant ?? 0);
+  if (missing === considered) return `no agent${what} is registered (${detail})`;
+  if (missing + (counts.offline ?? 0) === considered) return `no online agent${what} (${detail})`;
+  return `no eligible agent${what} among ${detail}`;
 }

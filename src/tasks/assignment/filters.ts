@@ -32,13 +32,21 @@ export function filterBreaker(_task: AssignmentTask, agent: AgentSnapshot, now: 
   return breakerAllows(agent.breaker, breaker, now) ? null : 'breaker_open';
 }
 
+export function hasCapacity(inFlight: number, maxConcurrency: number): boolean {
+  return inFlight < maxConcurrency;
+}
+
 export function filterCapacity(_task: AssignmentTask, agent: AgentSnapshot): FilterReason | null {
-  return agent.inFlight < agent.maxConcurrency ? null : 'at_capacity';
+  return hasCapacity(agent.inFlight, agent.maxConcurrency) ? null : 'at_capacity';
 }
 
 /** A task without `maxCost` accepts any price; otherwise the agent's price must not exceed it. */
+export function withinBudget(task: AssignmentTask, costPerTask: number): boolean {
+  return task.maxCost === null || costPerTask <= task.maxCost;
+}
+
 export function filterBudget(task: AssignmentTask, agent: AgentSnapshot): FilterReason | null {
-  return task.maxCost === null || agent.costPerTask <= task.maxCost ? null : 'over_budget';
+  return withinBudget(task, agent.costPerTask) ? null : 'over_budget';
 }
 
 /**
@@ -46,16 +54,34 @@ export function filterBudget(task: AssignmentTask, agent: AgentSnapshot): Filter
  * task's own `expectedDurationMs`, else 0 (nothing known: assume feasible).
  */
 export function expectedLatencyMs(task: AssignmentTask, agent: AgentSnapshot): number {
-  const observed = observedLatencyMs(task, agent);
-  if (observed >= 0) return observed;
-  return task.expectedDurationMs ?? 0;
+  return expectedFromObserved(task, observedLatencyMs(task, agent));
 }
 
-/** Feasible when `now + expected latency <= deadline`. */
+/** `observedMs` is -1 when unknown. */
+export function expectedFromObserved(task: AssignmentTask, observedMs: number): number {
+  return observedMs >= 0 ? observedMs : (task.expectedDurationMs ?? 0);
+}
+
+/** Feasible when there is no deadline or `now + expected latency <= deadline`. */
+export function meetsDeadline(task: AssignmentTask, now: number, expectedMs: number): boolean {
+  return task.deadline === null || now + expectedMs <= task.deadline;
+}
+
 export function filterDeadline(task: AssignmentTask, agent: AgentSnapshot, now: number): FilterReason | null {
   if (task.deadline === null) return null;
-  return now + expectedLatencyMs(task, agent) <= task.deadline ? null : 'deadline_infeasible';
+  return meetsDeadline(task, now, expectedLatencyMs(task, agent)) ? null : 'deadline_infeasible';
 }
+
+/** The reasons in the order their filters are applied (the order of `hardFilters`). */
+export const filterReasons: readonly FilterReason[] = [
+  'wrong_tenant',
+  'missing_capability',
+  'offline',
+  'breaker_open',
+  'at_capacity',
+  'over_budget',
+  'deadline_infeasible',
+];
 
 /** The filters in the order they are applied. */
 export const hardFilters: readonly HardFilter[] = [
@@ -68,11 +94,18 @@ export const hardFilters: readonly HardFilter[] = [
   filterDeadline,
 ];
 
-/** The first filter the agent fails, or null when it is eligible. */
+/**
+ * The first filter the agent fails, or null when it is eligible. Same order as `hardFilters`, written
+ * out as direct calls because this runs once per candidate of every decision.
+ */
 export function firstFilterReason(task: AssignmentTask, agent: AgentSnapshot, now: number, breaker: BreakerConfig): FilterReason | null {
-  for (const filter of hardFilters) {
-    const reason = filter(task, agent, now, breaker);
-    if (reason !== null) return reason;
-  }
-  return null;
+  return (
+    filterTenant(task, agent) ??
+    filterCapabilities(task, agent) ??
+    filterOnline(task, agent) ??
+    filterBreaker(task, agent, now, breaker) ??
+    filterCapacity(task, agent) ??
+    filterBudget(task, agent) ??
+    filterDeadline(task, agent, now)
+  );
 }

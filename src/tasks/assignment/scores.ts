@@ -48,6 +48,7 @@ export function appliedStrategy(requested: StrategyName): AppliedStrategy {
 export interface ScoreContext {
   minLatency: number;
   minCost: number;
+  maxCost: number;
   minLastAssigned: number;
   maxLastAssigned: number;
 }
@@ -56,18 +57,19 @@ export function emptyScoreContext(): ScoreContext {
   return {
     minLatency: Infinity,
     minCost: Infinity,
+    maxCost: -Infinity,
     minLastAssigned: Infinity,
     maxLastAssigned: -Infinity,
   };
 }
 
-/** Widen the ranges with one eligible agent. */
-export function includeInContext(ctx: ScoreContext, task: AssignmentTask, agent: AgentSnapshot): void {
-  const latency = observedLatencyMs(task, agent);
-  if (latency >= 0 && latency < ctx.minLatency) ctx.minLatency = latency;
-  if (agent.costPerTask < ctx.minCost) ctx.minCost = agent.costPerTask;
-  if (agent.lastAssignedAt < ctx.minLastAssigned) ctx.minLastAssigned = agent.lastAssignedAt;
-  if (agent.lastAssignedAt > ctx.maxLastAssigned) ctx.maxLastAssigned = agent.lastAssignedAt;
+/** Widen the bests and ranges with one eligible agent's raw values (latency -1 = unknown). */
+export function includeInContext(ctx: ScoreContext, latencyMs: number, costPerTask: number, lastAssignedAt: number): void {
+  if (latencyMs >= 0 && latencyMs < ctx.minLatency) ctx.minLatency = latencyMs;
+  if (costPerTask < ctx.minCost) ctx.minCost = costPerTask;
+  if (costPerTask > ctx.maxCost) ctx.maxCost = costPerTask;
+  if (lastAssignedAt < ctx.minLastAssigned) ctx.minLastAssigned = lastAssignedAt;
+  if (lastAssignedAt > ctx.maxLastAssigned) ctx.maxLastAssigned = lastAssignedAt;
 }
 
 /** Where `value` sits in [min, max] when lower is better: min -> 1, max -> 0, all equal -> 1. */
@@ -92,16 +94,29 @@ export function scoreCapability(task: AssignmentTask, agent: AgentSnapshot): num
   if (required.length === 0) return 1;
   let sum = 0;
   for (const capability of required) {
-    const proficiency = agent.capabilities.get(capability) ?? 0;
-    sum += proficiency < 0 ? 0 : proficiency > 1 ? 1 : proficiency;
+    sum += clampProficiency(agent.capabilities.get(capability) ?? 0);
   }
   return sum / required.length;
 }
 
+export function clampProficiency(proficiency: number): number {
+  return proficiency < 0 ? 0 : proficiency > 1 ? 1 : proficiency;
+}
+
 /** Free capacity: `1 - inFlight / maxConcurrency`, 0 when full. */
 export function scoreLoad(agent: AgentSnapshot): number {
-  if (agent.maxConcurrency <= 0) return 0;
-  return Math.max(0, 1 - agent.inFlight / agent.maxConcurrency);
+  return loadScoreOf(agent.inFlight, agent.maxConcurrency);
+}
+
+export function loadScoreOf(inFlight: number, maxConcurrency: number): number {
+  if (maxConcurrency <= 0) return 0;
+  return Math.max(0, 1 - inFlight / maxConcurrency);
+}
+
+/** Latency score of an observed latency (-1 = unknown); see `scoreLatency`. */
+export function latencyScoreOf(latencyMs: number, ctx: ScoreContext): number {
+  if (latencyMs < 0) return unknownLatencyScore;
+  return relativeToBest(latencyMs + 1, ctx.minLatency + 1);
 }
 
 /**
@@ -109,9 +124,7 @@ export function scoreLoad(agent: AgentSnapshot): number {
  * to both so a 0 ms average does not zero everyone else); `unknownLatencyScore` without history.
  */
 export function scoreLatency(task: AssignmentTask, agent: AgentSnapshot, ctx: ScoreContext): number {
-  const latency = observedLatencyMs(task, agent);
-  if (latency < 0) return unknownLatencyScore;
-  return relativeToBest(latency + 1, ctx.minLatency + 1);
+  return latencyScoreOf(observedLatencyMs(task, agent), ctx);
 }
 
 /** Success rate for the task's capabilities, blended with the cold-start prior (see task-stats.ts). */
@@ -119,9 +132,18 @@ export function scoreSuccessRate(task: AssignmentTask, agent: AgentSnapshot): nu
   return expectedSuccessRate(task, agent);
 }
 
-/** Price relative to the cheapest candidate: cheapest = 1, twice the price = 0.5; 0 when a free one exists. */
+/**
+ * Price relative to the cheapest candidate: cheapest = 1, twice the price = 0.5. When a free agent
+ * is among the candidates a ratio would zero every other price, so the scale is then linear from
+ * free (1) to the dearest candidate (0).
+ */
 export function scoreCost(agent: AgentSnapshot, ctx: ScoreContext): number {
-  return relativeToBest(agent.costPerTask, ctx.minCost);
+  return costScoreOf(agent.costPerTask, ctx);
+}
+
+export function costScoreOf(costPerTask: number, ctx: ScoreContext): number {
+  if (ctx.minCost > 0) return relativeToBest(costPerTask, ctx.minCost);
+  return lowerIsBetter(costPerTask, ctx.minCost, ctx.maxCost);
 }
 
 /** 1 when the agent handled the same session or workflow, else 0. */
@@ -131,7 +153,11 @@ export function scoreAffinity(task: AssignmentTask, agent: AgentSnapshot): numbe
 
 /** Time since last assignment, longest idle candidate (or never assigned) = 1, most recent = 0. */
 export function scoreIdle(agent: AgentSnapshot, ctx: ScoreContext): number {
-  return lowerIsBetter(agent.lastAssignedAt, ctx.minLastAssigned, ctx.maxLastAssigned);
+  return idleScoreOf(agent.lastAssignedAt, ctx);
+}
+
+export function idleScoreOf(lastAssignedAt: number, ctx: ScoreContext): number {
+  return lowerIsBetter(lastAssignedAt, ctx.minLastAssigned, ctx.maxLastAssigned);
 }
 
 export function avoidFactor(task: AssignmentTask, agent: AgentSnapshot): number {
@@ -139,45 +165,47 @@ export function avoidFactor(task: AssignmentTask, agent: AgentSnapshot): number 
 }
 
 /**
- * The weighted total. With `out`, every component is computed and written there (for explanations);
- * without, components of weight 0 are skipped. Both paths sum in the same order, so the totals are
- * bit-identical and rankings computed without `out` match the explanation.
+ * The weighted sum of the components that do not depend on the other candidates (capability, load,
+ * success rate, affinity); components of weight 0 are skipped (their term is exactly 0).
  */
-export function scoreAgent(
-  task: AssignmentTask,
-  agent: AgentSnapshot,
-  ctx: ScoreContext,
-  w: StrategyWeights,
-  out: ScoreBreakdown | null,
-): number {
-  const all = out !== null;
-  const capability = all || w.capability !== 0 ? scoreCapability(task, agent) : 0;
-  const load = all || w.load !== 0 ? scoreLoad(agent) : 0;
-  const latency = all || w.latency !== 0 ? scoreLatency(task, agent, ctx) : 0;
-  const successRate = all || w.successRate !== 0 ? scoreSuccessRate(task, agent) : 0;
-  const cost = all || w.cost !== 0 ? scoreCost(agent, ctx) : 0;
-  const affinity = all || w.affinity !== 0 ? scoreAffinity(task, agent) : 0;
-  const idle = all || w.idle !== 0 ? scoreIdle(agent, ctx) : 0;
+export function baseScore(task: AssignmentTask, agent: AgentSnapshot, w: StrategyWeights): number {
+  return baseScoreOf(
+    w,
+    w.capability !== 0 ? scoreCapability(task, agent) : 0,
+    w.load !== 0 ? scoreLoad(agent) : 0,
+    w.successRate !== 0 ? scoreSuccessRate(task, agent) : 0,
+    w.affinity !== 0 ? scoreAffinity(task, agent) : 0,
+  );
+}
+
+/** Components are finite and >= 0, so a weight of 0 gives a term of exactly 0, computed or not. */
+export function baseScoreOf(w: StrategyWeights, capability: number, load: number, successRate: number, affinity: number): number {
+  return w.capability * capability + w.load * load + w.successRate * successRate + w.affinity * affinity;
+}
+
+/**
+ * The total: `(base + latency, cost and idle terms) * avoid factor`. `decide` ranks with this same
+ * function on stored raw values, so a ranking total and its explanation are bit-identical.
+ */
+export function combineScore(base: number, latency: number, cost: number, idle: number, factor: number, w: StrategyWeights): number {
+  return (base + w.latency * latency + w.cost * cost + w.idle * idle) * factor;
+}
+
+/** Every component and the total, for explanations. */
+export function scoreAgent(task: AssignmentTask, agent: AgentSnapshot, ctx: ScoreContext, w: StrategyWeights): ScoreBreakdown {
+  const latency = scoreLatency(task, agent, ctx);
+  const cost = scoreCost(agent, ctx);
+  const idle = scoreIdle(agent, ctx);
   const factor = avoidFactor(task, agent);
-  const total =
-    (w.capability * capability +
-      w.load * load +
-      w.latency * latency +
-      w.successRate * successRate +
-      w.cost * cost +
-      w.affinity * affinity +
-      w.idle * idle) *
-    factor;
-  if (out !== null) {
-    out.capability = capability;
-    out.load = load;
-    out.latency = latency;
-    out.successRate = successRate;
-    out.cost = cost;
-    out.affinity = affinity;
-    out.idle = idle;
-    out.avoidFactor = factor;
-    out.total = total;
-  }
-  return total;
+  return {
+    capability: scoreCapability(task, agent),
+    load: scoreLoad(agent),
+    latency,
+    successRate: scoreSuccessRate(task, agent),
+    cost,
+    affinity: scoreAffinity(task, agent),
+    idle,
+    avoidFactor: factor,
+    total: combineScore(baseScore(task, agent, w), latency, cost, idle, factor, w),
+  };
 }

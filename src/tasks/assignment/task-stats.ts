@@ -13,7 +13,8 @@ import type { AgentSnapshot, AssignmentTask } from './types.js';
  */
 export const coldStartPrior = { successRate: 0.9, weight: 5 } as const;
 
-function statsFor(agent: AgentSnapshot, capability: string): PerformanceStats {
+/** The agent's statistics for one capability, or its overall ones while that has no samples. */
+export function statsFor(agent: AgentSnapshot, capability: string): PerformanceStats {
   const stats = agent.stats.byCapability.get(capability);
   return stats !== undefined && stats.samples > 0 ? stats : agent.stats.overall;
 }
@@ -25,7 +26,7 @@ function statsFor(agent: AgentSnapshot, capability: string): PerformanceStats {
  */
 export function observedLatencyMs(task: AssignmentTask, agent: AgentSnapshot): number {
   const required = task.requiredCapabilities;
-  if (required.length === 0) return agent.stats.overall.samples > 0 ? agent.stats.overall.latencyMs : -1;
+  if (required.length === 0) return latencyOrUnknown(agent.stats.overall.samples, agent.stats.overall.latencyMs);
   let latency = -1;
   for (const capability of required) {
     const stats = statsFor(agent, capability);
@@ -34,9 +35,17 @@ export function observedLatencyMs(task: AssignmentTask, agent: AgentSnapshot): n
   return latency;
 }
 
+/** An average latency, or -1 when it rests on no samples. */
+export function latencyOrUnknown(samples: number, latencyMs: number): number {
+  return samples > 0 ? latencyMs : -1;
+}
+
+export function smoothedRate(successRate: number, samples: number): number {
+  return (successRate * samples + coldStartPrior.successRate * coldStartPrior.weight) / (samples + coldStartPrior.weight);
+}
+
 export function smoothSuccessRate(stats: PerformanceStats): number {
-  const n = stats.samples;
-  return (stats.successRate * n + coldStartPrior.successRate * coldStartPrior.weight) / (n + coldStartPrior.weight);
+  return smoothedRate(stats.successRate, stats.samples);
 }
 
 /** Mean over the required capabilities (or overall when none) of the prior-smoothed success rate. */

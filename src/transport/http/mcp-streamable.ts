@@ -58,7 +58,7 @@ export function createStreamableHttpEndpoint(deps: McpEndpointDeps): StreamableH
     else deps.logger.debug({ sessionId: entry.session.id }, 'dropped a server message: no open stream to carry it');
   }
 
-  function openSession(principal: Principal): HttpSession {
+  function openSession(principal: Principal, agentId: string | undefined): HttpSession {
     const id = newId('ses');
     const entry = { principal, lastActive: Date.now(), standalone: undefined, streams: new Map() } as unknown as HttpSession;
     entry.session = deps.server.openSession({
@@ -66,6 +66,7 @@ export function createStreamableHttpEndpoint(deps: McpEndpointDeps): StreamableH
       principal,
       transport: 'http',
       send: (message, related) => route(entry, message, related),
+      attributes: agentId ? { agentId } : undefined,
     });
     sessions.set(id, entry);
     deps.metrics.connectionOpened('http');
@@ -114,7 +115,7 @@ export function createStreamableHttpEndpoint(deps: McpEndpointDeps): StreamableH
     }
     const body = (message ?? {}) as { method?: unknown; id?: unknown };
     const isRequest = typeof body.method === 'string' && (typeof body.id === 'string' || typeof body.id === 'number');
-    const entry = body.method === 'initialize' ? openSession(principal) : existingSession(request, principal);
+    const entry = body.method === 'initialize' ? openSession(principal, headerValue(request, 'x-agent-id')) : existingSession(request, principal);
     if (!isRequest) {
       response.writeHead(202).end();
       await entry.session.receive(message);

@@ -79,7 +79,9 @@ export function createWsGateway(deps: McpEndpointDeps): WsGateway {
       }
       socket.send(JSON.stringify(message));
     };
-    const session = deps.server.openSession({ id: sessionId, principal, transport: 'websocket', send });
+    const agentId = request.headers['x-agent-id'];
+    const attributes = typeof agentId === 'string' && agentId ? { agentId } : undefined;
+    const session = deps.server.openSession({ id: sessionId, principal, transport: 'websocket', send, attributes });
     socket.on('message', (data, isBinary) => {
       alive.set(socket, true);
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;

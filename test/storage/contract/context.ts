@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { DevMeshError, type ErrorCode } from '../../../src/errors/index.js';
 import { newId } from '../../../src/lib/ids.js';
-import type { TaskPriority, TaskStatus, TenantRecord } from '../../../src/storage/records.js';
+import type { TaskPriority, TaskScheduling, TaskStatus, TenantRecord } from '../../../src/storage/records.js';
 import type { SqlClient } from '../../../src/storage/sql-port.js';
-import type { NewTask, Stores } from '../../../src/storage/stores.js';
+import type { AgentRegistration, AssignmentCommit, NewTask, Stores } from '../../../src/storage/stores.js';
 
 /** What each part of the contract suite gets: the client under test, its stores, and data helpers. */
 export interface ContractContext {
@@ -36,6 +36,45 @@ export function newTask(
     maxAttempts: 3,
     ...over,
   };
+}
+
+/** The scheduling fields of a task inserted without any. */
+export const unscheduled: TaskScheduling = {
+  strategy: null,
+  maxCost: null,
+  deadline: null,
+  acceptTimeoutMs: 30_000,
+  executionTimeoutMs: null,
+  acceptDeadline: null,
+  executionDeadline: null,
+  notBefore: null,
+  assignment: null,
+  previousAgentIds: [],
+  workflowRunId: null,
+  workflowStep: null,
+  progress: null,
+  assignedAt: null,
+};
+
+export function newAgent(tenantId: string, over: Partial<AgentRegistration> = {}): AgentRegistration {
+  return {
+    tenantId,
+    id: newId('agent'),
+    name: 'builder',
+    capabilities: [
+      { name: 'k8s', proficiency: 0.75 },
+      { name: 'helm', proficiency: 1 },
+    ],
+    maxConcurrency: 2,
+    costPerTask: 0.25,
+    metadata: { region: 'eu' },
+    ...over,
+  };
+}
+
+/** An assignment of a task to `agentId` at `when`, accept deadline 30 s later. */
+export function commit(agentId: string, when: Date, decision: unknown = { strategy: 'least_loaded' }): AssignmentCommit {
+  return { agentId, decision, acceptDeadline: new Date(when.getTime() + 30_000), actor: 'scheduler', at: when };
 }
 
 /** Predicate for assert.rejects: a DevMeshError with this code. */

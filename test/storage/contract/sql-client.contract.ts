@@ -9,13 +9,13 @@ export function defineSqlClientContract(ctx: ContractContext): void {
       const when = new Date('2024-05-06T07:08:09.123Z');
       const { rows } = await ctx.sql.query(
         `SELECT 9007199254740993::bigint AS big, count(*) AS n, count(*)::int AS ni, 2::int AS i, 3::smallint AS s,
-           1.50::numeric AS num, '{"a":[1]}'::jsonb AS j, 'null'::jsonb AS jnull, NULL::jsonb AS sqlnull,
+           1.50::numeric AS num, 0.25::double precision AS f8, '{"a":[1]}'::jsonb AS j, 'null'::jsonb AS jnull, NULL::jsonb AS sqlnull,
            $1::timestamptz AS t, ARRAY['a','b']::text[] AS arr, true AS b
          FROM (VALUES (1)) v`,
         [when],
       );
       assert.deepEqual(rows[0], {
-        big: '9007199254740993', n: '1', ni: 1, i: 2, s: 3, num: '1.50', j: { a: [1] }, jnull: null, sqlnull: null,
+        big: '9007199254740993', n: '1', ni: 1, i: 2, s: 3, num: '1.50', f8: 0.25, j: { a: [1] }, jnull: null, sqlnull: null,
         t: when, arr: ['a', 'b'], b: true,
       });
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newId } from '../../../src/lib/ids.js';
-import { at, devMeshError, jsonSamples, newTask, t0, type ContractContext } from './context.js';
+import { at, devMeshError, jsonSamples, newTask, t0, unscheduled, type ContractContext } from './context.js';
 
 export function defineTaskContract(ctx: ContractContext): void {
   describe('TaskStore', () => {
@@ -14,7 +14,7 @@ export function defineTaskContract(ctx: ContractContext): void {
       assert.deepEqual(task, {
         tenantId, id, title, description, type, priority, status, requiredCapabilities, payload, sessionId, createdBy,
         maxAttempts, result: null, error: null, assignedAgentId: null, attempts: 0, createdAt: t0, updatedAt: t0,
-        version: 1,
+        version: 1, ...unscheduled,
       });
       assert.deepEqual(await ctx.stores.tasks.get(tenant.id, task.id), task);
       const events = await ctx.stores.tasks.events(tenant.id, task.id);

@@ -1,4 +1,6 @@
+import { agentsResourceUri, type AgentService } from '../../../agents/agent-service.js';
 import type { ContextService } from '../../../contexts/context-service.js';
+import type { AgentRecord } from '../../../storage/records.js';
 import { contextResourceUri } from '../../../contexts/context-service.js';
 import { notFound } from '../../../errors/index.js';
 import type { TaskService } from '../../../tasks/task-service.js';
@@ -69,6 +71,26 @@ export function contextTemplate(contexts: ContextService): ResourceTemplateDefin
         description: 'The context of this session',
         mimeType: 'application/json',
       },
+    ],
+  };
+}
+
+export function agentsTemplate(agents: AgentService, view: (agent: AgentRecord) => unknown): ResourceTemplateDefinition {
+  return {
+    uriTemplate: 'devmesh://agents/{tenant_id}',
+    name: 'tenant-agents',
+    title: 'Agents of a tenant',
+    description: 'Your tenant’s agents with presence, load, breaker state and performance. Subscribe to be told of every change.',
+    mimeType: 'application/json',
+    role: 'reader',
+    async read(uri, variables, ctx) {
+      if (variables.tenant_id !== ctx.principal.tenantId) throw notFound(`Resource not found: ${uri}`, { uri });
+      const page = await agents.list(ctx.principal, { limit: 500 });
+      return json(uri, { tenant_id: ctx.principal.tenantId, agents: page.agents.map(view), next_cursor: page.nextCursor });
+    },
+    complete: async (variable, _value, ctx) => (variable === 'tenant_id' ? [ctx.principal.tenantId] : []),
+    list: async (ctx) => [
+      { uri: agentsResourceUri(ctx.principal.tenantId), name: `agents-${ctx.principal.tenantName}`, mimeType: 'application/json' },
     ],
   };
 }

@@ -10,6 +10,7 @@ import {
   taskViewSchema,
 } from '../../../tasks/task-schemas.js';
 import { toTaskEventView, toTaskView } from '../../../tasks/task-view.js';
+import type { Principal } from '../../../tenancy/principal.js';
 import type { ToolDefinition } from '../definitions.js';
 
 const taskStatusInput = z
@@ -33,7 +34,8 @@ const taskListInput = z
   })
   .strict();
 
-export function taskTools(tasks: TaskService): ToolDefinition[] {
+/** `explain` tells why a waiting task has no agent yet (the engine's last decision). */
+export function taskTools(tasks: TaskService, explain?: (principal: Principal, taskId: string) => unknown): ToolDefinition[] {
   const create: ToolDefinition<typeof taskCreateSchema, typeof taskViewSchema> = {
     name: 'devmesh_task_create',
     aliases: ['devmesh.task.create'],
@@ -55,7 +57,9 @@ export function taskTools(tasks: TaskService): ToolDefinition[] {
     output: taskStatusOutput,
     annotations: { readOnlyHint: true },
     handler: async (args, ctx) => {
-      const task = toTaskView(await tasks.get(ctx.principal, args.task_id));
+      const record = await tasks.get(ctx.principal, args.task_id);
+      const task = toTaskView(record);
+      if (record.status === 'queued' && explain) task.assignment = explain(ctx.principal, record.id) ?? task.assignment;
       if (!args.include_events) return task;
       const events = await tasks.events(ctx.principal, args.task_id);
       return { ...task, events: events.map(toTaskEventView) };

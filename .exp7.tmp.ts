@@ -1,0 +1,11 @@
+import { agents } from './.pop.tmp.js';
+import { decide } from './src/tasks/assignment/decide.js';
+import { createAgentIndex } from './src/tasks/assignment/agent-index.js';
+const index = createAgentIndex(); for (const a of agents) index.upsert(a);
+const t0 = { tenantId: 'bench-tenant', id: 't', priority: 'normal' as const, requiredCapabilities: [] as string[], maxCost: null, deadline: null, expectedDurationMs: null, affinityAgentIds: [], avoidAgentIds: [] };
+const c = index.candidates('bench-tenant', []);
+let x = 0;
+for (let i = 0; i < 300; i++) x += decide(t0, c, 'auto', 1_800_000_000_000).eligible;
+const st = process.cpuUsage();
+for (let i = 0; i < 3000; i++) x += decide(t0, c, 'auto', 1_800_000_000_000).eligible;
+const u = process.cpuUsage(st); console.log(((u.user + u.system) / 3000).toFixed(1), 'us', x);

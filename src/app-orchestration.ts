@@ -1,0 +1,145 @@
+import { createAgentService, agentsResourceUri } from './agents/agent-service.js';
+import { defaultBreakerConfig, type BreakerConfig } from './agents/breaker.js';
+import type { Clock } from './lib/clock.js';
+import type { Logger } from './observability/logger.js';
+import type { AgentSessions } from './protocol/mcp/devmesh/agent-sessions.js';
+import { topics, type EventBus } from './queue/event-bus-port.js';
+import type { TaskRecord, TaskStatus } from './storage/records.js';
+import type { Stores } from './storage/stores.js';
+import { createDispatcher } from './tasks/dispatch/dispatcher.js';
+import { createClaimService, type ClaimService } from './tasks/lifecycle/claim.js';
+import { createLifecycle } from './tasks/lifecycle/lifecycle-service.js';
+import type { RetryPolicy } from './tasks/lifecycle/retry-policy.js';
+import { createTaskService, tasksResourceUri } from './tasks/task-service.js';
+import { createWorkService } from './tasks/work-service.js';
+import { createSettingsService } from './tenancy/settings-service.js';
+
+export interface OrchestrationOptions {
+  agentGraceMs: number;
+  sweepIntervalMs: number;
+  breaker?: BreakerConfig;
+  retry?: RetryPolicy;
+  agingMs?: number;
+}
+
+export type Orchestration = ReturnType<typeof createOrchestration>;
+
+/** Wires agents, the assignment engine and the task lifecycle, and runs the timer sweep. */
+export function createOrchestration(deps: { stores: Stores; bus: EventBus; clock: Clock; logger: Logger; agentSessions: AgentSessions; options: OrchestrationOptions }) {
+  const { stores, bus, clock, logger, agentSessions, options } = deps;
+  const breaker = options.breaker ?? defaultBreakerConfig;
+  const taskListeners = new Set<(task: TaskRecord, previous: TaskStatus | null) => void>();
+  const announce = (tenantId: string, uri: string) => {
+    void bus.publish(topics.resourceUpdated, { tenantId, uri }).catch(() => undefined);
+  };
+  const taskChanged = (task: TaskRecord, previous: TaskStatus | null) => {
+    announce(task.tenantId, tasksResourceUri(task.tenantId));
+    for (const listener of taskListeners) listener(task, previous);
+  };
+
+  let claims: ClaimService | undefined;
+  const dispatcher = createDispatcher({
+    stores,
+    clock,
+    logger: logger.child({ component: 'dispatcher' }),
+    delivery: agentSessions.delivery,
+    breaker,
+    agingMs: options.agingMs,
+    onAssigned: (task, agent) => {
+      claims?.assigned(task);
+      taskChanged(task, 'queued');
+      announce(agent.tenantId, agentsResourceUri(agent.tenantId));
+    },
+  });
+  const lifecycle = createLifecycle({ stores, dispatcher, clock, logger, onChanged: taskChanged, retry: options.retry });
+  claims = createClaimService({ tasks: stores.tasks, lifecycle, dispatcher });
+  const strategyLoaded = new Set<string>();
+  const loadTenantStrategy = async (tenantId: string) => {
+    if (strategyLoaded.has(tenantId)) return;
+    strategyLoaded.add(tenantId);
+    dispatcher.setTenantStrategy(tenantId, (await stores.tenantSettings.get(tenantId)).defaultStrategy);
+  };
+  const agents = createAgentService({
+    agents: stores.agents,
+    clock,
+    onChanged: (agent) => {
+      void loadTenantStrategy(agent.tenantId).catch(() => strategyLoaded.delete(agent.tenantId));
+      dispatcher.agentChanged(agent);
+      announce(agent.tenantId, agentsResourceUri(agent.tenantId));
+    },
+    onRemoved: (tenantId, agentId) => {
+      dispatcher.agentRemoved(tenantId, agentId);
+      announce(tenantId, agentsResourceUri(tenantId));
+    },
+  });
+  const tasks = createTaskService({
+    tasks: stores.tasks,
+    bus,
+    clock,
+    onQueued: (task) => dispatcher.enqueue(task),
+    onCancelled: (task, previous) => {
+      dispatcher.forget(task.tenantId, task.id);
+      if ((previous === 'assigned' || previous === 'in_progress') && task.assignedAgentId) {
+        dispatcher.agentReleased(task.tenantId, task.assignedAgentId);
+        agentSessions.delivery.cancelled(task);
+      }
+      for (const listener of taskListeners) listener(task, previous);
+    },
+  });
+  const work = createWorkService({ tasks, taskStore: stores.tasks, dispatcher, lifecycle, claims, clock });
+  const settings = createSettingsService({
+    settings: stores.tenantSettings,
+    clock,
+    onStrategyChanged: (tenantId, strategy) => {
+      strategyLoaded.add(tenantId);
+      dispatcher.setTenantStrategy(tenantId, strategy);
+    },
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> | undefined;
+
+  /** One round of timers: accept/execution timeouts, deadlines, retry backoff, disconnect grace. */
+  async function sweep(): Promise<void> {
+    await lifecycle.sweepTimers();
+    for (const { tenantId, agentId } of agents.takeExpiredOffline(options.agentGraceMs)) {
+      const moved = await lifecycle.requeueAgentTasks(tenantId, agentId, 'agent disconnected');
+      if (moved) logger.info({ tenantId, agentId, moved }, 'requeued the tasks of a disconnected agent');
+    }
+  }
+
+  return {
+    dispatcher,
+    lifecycle,
+    agents,
+    tasks,
+    work,
+    settings,
+    breaker,
+    sweep,
+    /** Observe every task change (workflows use this). */
+    onTaskChanged(listener: (task: TaskRecord, previous: TaskStatus | null) => void): void {
+      taskListeners.add(listener);
+    },
+    async start(): Promise<void> {
+      await dispatcher.start();
+      const all = await stores.agents.listAll();
+      for (const tenantId of new Set(all.map((a) => a.tenantId))) await loadTenantStrategy(tenantId);
+      await agents.markAllOfflineAtStartup(all);
+      timer = setInterval(() => {
+        if (sweeping) return;
+        sweeping = sweep()
+          .catch((error: unknown) => logger.error({ err: error }, 'timer sweep failed'))
+          .finally(() => {
+            sweeping = undefined;
+          });
+      }, options.sweepIntervalMs);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await sweeping;
+      await dispatcher.stop();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { TaskRecord } from '../../../storage/records.js';
+import type { TaskDelivery } from '../../../tasks/delivery-port.js';
+import { toTaskView } from '../../../tasks/task-view.js';
+import type { McpSession } from '../session-types.js';
+
+const key = (tenantId: string, agentId: string) => `${tenantId}\u0000${agentId}`;
+
+export type AgentSessions = ReturnType<typeof createAgentSessions>;
+
+/**
+ * Which MCP session speaks for which agent, in this process, and task delivery over it:
+ * `notifications/devmesh/task_assigned` (params `{ task }`) when a task is assigned to the agent
+ * and `notifications/devmesh/task_cancelled` when its task is cancelled.
+ */
+export function createAgentSessions() {
+  const sessions = new Map<string, McpSession>();
+  const agentBySession = new Map<string, { tenantId: string; agentId: string }>();
+  const sessionByAgent = new Map<string, McpSession>();
+
+  function send(task: TaskRecord, method: string): boolean {
+    if (!task.assignedAgentId) return false;
+    const session = sessionByAgent.get(key(task.tenantId, task.assignedAgentId));
+    if (!session) return false;
+    session.notify(method, { task: toTaskView(task) });
+    return true;
+  }
+
+  const delivery: TaskDelivery & { cancelled(task: TaskRecord): boolean } = {
+    deliver: (task) => send(task, 'notifications/devmesh/task_assigned'),
+    cancelled: (task) => send(task, 'notifications/devmesh/task_cancelled'),
+  };
+
+  return {
+    delivery,
+    opened(session: McpSession): void {
+      sessions.set(session.id, session);
+    },
+    /** Forgets the session; returns the agent it spoke for, if any. */
+    closed(session: McpSession): { tenantId: string; agentId: string } | undefined {
+      sessions.delete(session.id);
+      const binding = agentBySession.get(session.id);
+      agentBySession.delete(session.id);
+      if (binding && sessionByAgent.get(key(binding.tenantId, binding.agentId)) === session) {
+        sessionByAgent.delete(key(binding.tenantId, binding.agentId));
+      }
+      return binding;
+    },
+    /** Makes the session the agent's connection (a newer connection replaces an older one). */
+    bind(sessionId: string, tenantId: string, agentId: string): McpSession | undefined {
+      const session = sessions.get(sessionId);
+      if (!session) return undefined;
+      const previous = agentBySession.get(sessionId);
+      if (previous && previous.agentId !== agentId) sessionByAgent.delete(key(previous.tenantId, previous.agentId));
+      agentBySession.set(sessionId, { tenantId, agentId });
+      sessionByAgent.set(key(tenantId, agentId), session);
+      return session;
+    },
+    agentOf: (sessionId: string) => agentBySession.get(sessionId)?.agentId,
+    session: (sessionId: string) => sessions.get(sessionId),
+  };
+}
