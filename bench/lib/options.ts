@@ -31,7 +31,7 @@ export const usage = `Usage: npm run bench -- [options]
   --warmup <s>       warm-up seconds per scenario (default 2)
   --duration <s>     measured seconds per scenario (default 5)
   --no-build         skip "npm run build" before the cold start
-  --profile          run the DevMesh server under node --cpu-prof; profiles go to bench/results/profiles/
+  --profile          run the DevMesh server under node --cpu-prof; profiles go to .tmp/bench-profiles/
 `;
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -71,6 +71,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     maxRequests: 5_000_000,
     coldRuns: quick ? 2 : 5,
     build: !values['no-build'],
-    profileDir: values.profile ? new URL('../results/profiles/', import.meta.url).pathname : undefined,
+    profileDir: values.profile ? new URL('../../.tmp/bench-profiles/', import.meta.url).pathname : undefined,
   };
 }

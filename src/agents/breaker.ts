@@ -50,7 +50,7 @@ export interface BreakerSnapshot {
  */
 const closedBreaker: BreakerSnapshot = Object.freeze({
   state: 'closed',
-  failures: Object.freeze([]) as readonly number[],
+  failures: Object.freeze<number[]>([]),
   openedAt: null,
   probesInFlight: 0,
 });

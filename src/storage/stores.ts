@@ -107,6 +107,8 @@ export interface TaskTransition {
     notBefore?: Date | null;
     /** Appended to previous_agent_ids (the agent that just failed or timed out). */
     appendPreviousAgentId?: string;
+    /** Sets execution_deadline to `at` + the task's execution_timeout_ms (null when it has none). */
+    startExecutionClock?: boolean;
   };
   at: Date;
 }

@@ -1,7 +1,7 @@
+import { DevMeshError } from '../errors/index.js';
 import type { TaskRecord, WorkflowRecord, WorkflowRunRecord } from '../storage/records.js';
 import { parseRunState } from './workflow-run-state.js';
 import { workflowDefinitionSchema, type WorkflowDefinition, type WorkflowRunView, type WorkflowView } from './workflow-schemas.js';
-import { DevMeshError } from '../errors/index.js';
 
 export function definitionOf(workflow: WorkflowRecord): WorkflowDefinition {
   const parsed = workflowDefinitionSchema.safeParse(workflow.definition);

@@ -161,7 +161,7 @@ describe('fair priority queue: volume', () => {
   it('100k queued tasks over 50 tenants come out fair, ordered, and complete', () => {
     const q = createFairPriorityQueue({ agingMs: 60_000 });
     const priorities: TaskPriority[] = ['low', 'normal', 'high', 'critical'];
-    for (let i = 0; i < 100_000; i++) q.push(item(`t${i}`, priorities[i % 4]!, i, `tenant-${i % 50}`));
+    for (let i = 0; i < 100_000; i++) q.push(item(`t${i}`, priorities[i % 4], i, `tenant-${i % 50}`));
     for (let i = 0; i < 100_000; i += 7) q.remove(`tenant-${i % 50}`, `t${i}`);
     const expected = q.size;
     const seen = new Set<string>();

@@ -27,7 +27,8 @@ export async function openRawWs(
   options: { key?: string; protocols?: string[]; headers?: Record<string, string>; query?: string } = {},
 ): Promise<RawWsClient> {
   const headers = { ...(options.key ? { authorization: `Bearer ${options.key}` } : {}), ...options.headers };
-  const ws = new WebSocket(`${wsUrl(mcpUrl)}${options.query ?? ''}`, options.protocols ?? ['mcp'], { headers });
+  // No per-message compression: tests and benchmarks send many small frames.
+  const ws = new WebSocket(`${wsUrl(mcpUrl)}${options.query ?? ''}`, options.protocols ?? ['mcp'], { headers, perMessageDeflate: false });
   const messages: Json[] = [];
   const waiters: { predicate: (m: Json) => boolean; resolve: (m: Json) => void }[] = [];
   let sessionId: string | undefined;

@@ -34,29 +34,29 @@ export function createTaskStore(sql: SqlClient): TaskStore {
   return {
     async insert(task, actor, at) {
       try {
-        return await sql.transaction(async (tx) => {
-          const { rows } = await tx.query<TaskRecord>(
-            `INSERT INTO tasks AS t (tenant_id, id, title, description, type, priority, status,
+        // One statement: the task and its first event, atomically, in a single round trip.
+        const { rows } = await sql.query<TaskRecord>(
+          `WITH t AS (
+             INSERT INTO tasks (tenant_id, id, title, description, type, priority, status,
                required_capabilities, payload, session_id, created_by, max_attempts, created_at, updated_at,
                strategy, max_cost, deadline, accept_timeout_ms, execution_timeout_ms, workflow_run_id, workflow_step)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::jsonb, $10, $11, $12, $13, $13,
                $14, $15, $16, $17, $18, $19, $20)
-             RETURNING ${taskColumns('t')}`,
-            [
-              task.tenantId, task.id, task.title, task.description, task.type, task.priority, task.status,
-              task.requiredCapabilities, toJson(task.payload), task.sessionId, task.createdBy, task.maxAttempts, at,
-              task.strategy ?? null, task.maxCost ?? null, task.deadline ?? null,
-              task.acceptTimeoutMs ?? defaultAcceptTimeoutMs, task.executionTimeoutMs ?? null,
-              task.workflowRunId ?? null, task.workflowStep ?? null,
-            ],
-          );
-          const record = rows[0]!;
-          await insertTaskEvent(tx, {
-            tenantId: task.tenantId, taskId: task.id, fromStatus: null, toStatus: task.status,
-            actor, reason: 'created', data: undefined, createdAt: at,
-          });
-          return record;
-        });
+             RETURNING *
+           ), ev AS (
+             INSERT INTO task_events (tenant_id, task_id, from_status, to_status, actor, reason, data, created_at)
+             SELECT t.tenant_id, t.id, NULL, t.status, $21, 'created', NULL, $13 FROM t
+           )
+           SELECT ${taskColumns('t')} FROM t`,
+          [
+            task.tenantId, task.id, task.title, task.description, task.type, task.priority, task.status,
+            task.requiredCapabilities, toJson(task.payload), task.sessionId, task.createdBy, task.maxAttempts, at,
+            task.strategy ?? null, task.maxCost ?? null, task.deadline ?? null,
+            task.acceptTimeoutMs ?? defaultAcceptTimeoutMs, task.executionTimeoutMs ?? null,
+            task.workflowRunId ?? null, task.workflowStep ?? null, actor,
+          ],
+        );
+        return rows[0]!;
       } catch (error) {
         rethrowConflict(error, 'A task with this id already exists.', { id: task.id });
       }
@@ -78,7 +78,7 @@ export function createTaskStore(sql: SqlClient): TaskStore {
     },
 
     transition(tenantId, id, change) {
-      return sql.transaction((tx) => transitionTask(tx, tenantId, id, change, () => get(tx, tenantId, id)));
+      return transitionTask(sql, tenantId, id, change, () => get(sql, tenantId, id));
     },
 
     assign(tenantId, taskId, commit) {

@@ -84,15 +84,13 @@ export function createLifecycle(deps: LifecycleDeps) {
 
   return {
     async accept(tenantId: string, agentId: string, taskId: string): Promise<TaskRecord> {
-      const task = await load(tenantId, taskId);
-      const executionDeadline = task.executionTimeoutMs ? new Date(clock.now().getTime() + task.executionTimeoutMs) : null;
       const result = await move(tenantId, taskId, {
         from: ['assigned'],
         to: 'in_progress',
         actor: `agent:${agentId}`,
         reason: 'accepted',
         onlyIfAgentId: agentId,
-        patch: { acceptDeadline: null, executionDeadline },
+        patch: { acceptDeadline: null, startExecutionClock: true },
       });
       if (!result.applied) {
         if (result.current?.status === 'in_progress' && result.current.assignedAgentId === agentId) return result.current;
