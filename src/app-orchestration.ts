@@ -7,7 +7,7 @@ import { topics, type EventBus } from './queue/event-bus-port.js';
 import type { TaskRecord, TaskStatus } from './storage/records.js';
 import type { Stores } from './storage/stores.js';
 import { createDispatcher } from './tasks/dispatch/dispatcher.js';
-import { createClaimService, type ClaimService } from './tasks/lifecycle/claim.js';
+import { createClaimService } from './tasks/lifecycle/claim.js';
 import { createLifecycle } from './tasks/lifecycle/lifecycle-service.js';
 import type { RetryPolicy } from './tasks/lifecycle/retry-policy.js';
 import { createTaskService, tasksResourceUri } from './tasks/task-service.js';
@@ -37,7 +37,8 @@ export function createOrchestration(deps: { stores: Stores; bus: EventBus; clock
     for (const listener of taskListeners) listener(task, previous);
   };
 
-  let claims: ClaimService | undefined;
+  // The claim service needs the dispatcher and the dispatcher reports to it: tie the knot late.
+  const onAssignedHooks: ((task: TaskRecord) => void)[] = [];
   const dispatcher = createDispatcher({
     stores,
     clock,
@@ -46,13 +47,14 @@ export function createOrchestration(deps: { stores: Stores; bus: EventBus; clock
     breaker,
     agingMs: options.agingMs,
     onAssigned: (task, agent) => {
-      claims?.assigned(task);
+      for (const hook of onAssignedHooks) hook(task);
       taskChanged(task, 'queued');
       announce(agent.tenantId, agentsResourceUri(agent.tenantId));
     },
   });
   const lifecycle = createLifecycle({ stores, dispatcher, clock, logger, onChanged: taskChanged, retry: options.retry });
-  claims = createClaimService({ tasks: stores.tasks, lifecycle, dispatcher });
+  const claims = createClaimService({ tasks: stores.tasks, lifecycle, dispatcher });
+  onAssignedHooks.push(claims.assigned);
   const strategyLoaded = new Set<string>();
   const loadTenantStrategy = async (tenantId: string) => {
     if (strategyLoaded.has(tenantId)) return;

@@ -17,8 +17,15 @@ export function wireSessionHooks(deps: {
   agents: AgentService;
   clock: Clock;
   logger: Logger;
-}): McpServerOptions['hooks'] {
+}): NonNullable<McpServerOptions['hooks']> & { drain(): Promise<void> } {
   const { sessions, agentSessions, agents, clock, logger } = deps;
+  // Close hooks still writing, so shutdown can wait for them before closing the database.
+  const pending = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work)).catch(() => undefined);
+    return work;
+  };
 
   async function registerAgent(session: McpSession): Promise<void> {
     const handshake = agentFromHandshake(session);
@@ -50,13 +57,20 @@ export function wireSessionHooks(deps: {
         logger.warn({ err: error, sessionId: session.id }, 'could not register the agent named at initialize');
       });
     },
-    async onClosed(session) {
-      const binding = agentSessions.closed(session);
-      if (binding) await agents.disconnected(binding.tenantId, binding.agentId, session.id);
-      if (!session.initialized) return;
-      await sessions.close(session.principal.tenantId, session.id, clock.now()).catch((error: unknown) => {
-        logger.warn({ err: error, sessionId: session.id }, 'could not record session close');
-      });
+    onClosed(session) {
+      return track(
+        (async () => {
+          const binding = agentSessions.closed(session);
+          if (binding) await agents.disconnected(binding.tenantId, binding.agentId, session.id);
+          if (!session.initialized) return;
+          await sessions.close(session.principal.tenantId, session.id, clock.now());
+        })().catch((error: unknown) => {
+          logger.warn({ err: error, sessionId: session.id }, 'could not record the end of a session');
+        }),
+      );
+    },
+    async drain() {
+      while (pending.size) await Promise.allSettled([...pending]);
     },
   };
 }

@@ -15,6 +15,7 @@ import { openPostgresClient } from './storage/drivers/postgres-driver.js';
 import { acquireDataDirLock } from './storage/drivers/data-dir-lock.js';
 import { runMigrations } from './storage/migrate.js';
 import { createStores } from './storage/queries/index.js';
+import { withTaskCache } from './storage/cached-task-store.js';
 import type { SqlClient } from './storage/sql-port.js';
 import type { Stores } from './storage/stores.js';
 import { bootstrapTenancy, readAdminKey } from './tenancy/bootstrap.js';
@@ -110,6 +111,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
 
   const stores = createStores(sql);
+  // The embedded database has one writer, this process: reads of tasks can be served from memory.
+  if (sql.driver === 'pglite') stores.tasks = withTaskCache(stores.tasks);
   const bus = createMemoryEventBus();
   const tenancy = createTenancyService({ tenants: stores.tenants, apiKeys: stores.apiKeys, clock });
   const contexts = createContextService({ contexts: stores.contexts, bus, clock });
@@ -155,13 +158,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     extraTools: workflowCatalogue.tools,
   });
   catalogue.templates.set(workflowCatalogue.template.uriTemplate, workflowCatalogue.template);
+  const sessionHooks = wireSessionHooks({ sessions: stores.sessions, agentSessions, agents, clock, logger });
   const mcpServer = createMcpServer({
     catalogue,
     bus,
     logger: logger.child({ component: 'mcp' }),
     serverInfo: { name: 'devmesh', version },
     instructions: 'DevMesh orchestrates AI agents for DevOps work. Create tasks with devmesh_task_create and follow them with devmesh_task_status or by subscribing to devmesh://tasks/{tenant_id}.',
-    hooks: wireSessionHooks({ sessions: stores.sessions, agentSessions, agents, clock, logger }),
+    hooks: sessionHooks,
     observe: metrics.observeRpc,
   });
   mcpSessions = () => mcpServer.sessionCount;
@@ -240,6 +244,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await orchestration.stop();
       mcpServer.close();
       await Promise.allSettled([mcpPort?.close(), restPort?.close()]);
+      await sessionHooks.drain();
       await bus.close();
       await sql.close();
     },

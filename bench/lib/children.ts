@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const started = new Set<ChildProcess>();
@@ -38,14 +38,22 @@ export function spawnChild(args: string[], env: NodeJS.ProcessEnv = {}): Spawned
   return { child, stderrTail: () => tail.join('').slice(-2000) };
 }
 
-/** Spawns a bench server script under tsx and waits for its `{"ready":true,…}` stdout line. */
-export async function startScriptServer<T extends { port: number }>(script: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<{ spawned: Spawned; info: T }> {
+/**
+ * Spawns a bench script under tsx and waits for its `{"ready":true,…}` stdout line. `lines` goes on
+ * reading the child's stdout for callers that talk to it after that line.
+ */
+export async function startScriptServer<T extends object>(
+  script: string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<{ spawned: Spawned; info: T; lines: Interface }> {
   const spawned = spawnChild(['--import', 'tsx', script], env);
   const lines = createInterface({ input: spawned.child.stdout! });
+  let onLine: ((line: string) => void) | undefined;
   const info = await new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} not ready after ${timeoutMs} ms\n${spawned.stderrTail()}`)), timeoutMs);
     spawned.child.once('exit', (code) => reject(new Error(`${script} exited with ${code}\n${spawned.stderrTail()}`)));
-    lines.on('line', (line) => {
+    onLine = (line) => {
       try {
         const parsed = JSON.parse(line) as T & { ready?: boolean };
         if (parsed.ready) {
@@ -55,9 +63,10 @@ export async function startScriptServer<T extends { port: number }>(script: stri
       } catch {
         // not the ready line
       }
-    });
-  });
-  return { spawned, info };
+    };
+    lines.on('line', onLine);
+  }).finally(() => onLine && lines.off('line', onLine));
+  return { spawned, info, lines };
 }
 
 /** SIGTERM, then SIGKILL if the child has not exited within `graceMs`. Resolves once it has exited. */

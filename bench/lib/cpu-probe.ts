@@ -21,7 +21,7 @@ function machineBusyTicks(): number {
   return user + nice + system + irq + softirq + steal;
 }
 
-function processTicks(pid: number | 'self'): number {
+export function processTicks(pid: number | 'self'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
@@ -44,5 +44,61 @@ export function startCpuProbe(serverPid: number | undefined): () => CpuShare {
     };
   } catch {
     return () => ({ serverCores: Number.NaN, clientCores: Number.NaN, otherCores: Number.NaN });
+  }
+}
+
+/** Cores used during a measured window, per named group of processes, by this process and by everything else. */
+export interface GroupCpu {
+  /** Cores per group (NaN when the group had no readable process). */
+  groups: Record<string, number>;
+  selfCores: number;
+  /** The machine minus this process and every group: unrelated work (noise). */
+  otherCores: number;
+}
+
+/** A process that exited in the window counts from its first reading to its last one (0 if unreadable). */
+function ticksOrUndefined(pid: number): number | undefined {
+  try {
+    return processTicks(pid);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Like startCpuProbe, for several groups of processes (the server, the agents' process, the
+ * PostgreSQL backends serving the bench database), so that database work done in other processes
+ * is not mistaken for noise.
+ */
+export function startGroupCpuProbe(groups: Record<string, readonly number[]>): () => GroupCpu {
+  try {
+    const began = performance.now();
+    const machine0 = machineBusyTicks();
+    const self0 = processTicks('self');
+    const start = Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, pids.map(ticksOrUndefined)] as const));
+    return () => {
+      const seconds = (performance.now() - began) / 1000;
+      const toCores = (ticks: number) => ticks / TICKS_PER_SECOND / seconds;
+      const self = processTicks('self') - self0;
+      const machine = machineBusyTicks() - machine0;
+      let accounted = self;
+      const cores: Record<string, number> = {};
+      for (const [name, pids] of Object.entries(groups)) {
+        let ticks = 0;
+        let readable = 0;
+        pids.forEach((pid, i) => {
+          const before = start[name]?.[i];
+          const after = ticksOrUndefined(pid);
+          if (before === undefined || after === undefined) return;
+          ticks += after - before;
+          readable++;
+        });
+        accounted += ticks;
+        cores[name] = readable ? toCores(ticks) : Number.NaN;
+      }
+      return { groups: cores, selfCores: toCores(self), otherCores: Math.max(0, toCores(machine - accounted)) };
+    };
+  } catch {
+    return () => ({ groups: Object.fromEntries(Object.keys(groups).map((k) => [k, Number.NaN])), selfCores: Number.NaN, otherCores: Number.NaN });
   }
 }

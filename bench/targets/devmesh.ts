@@ -13,8 +13,11 @@ export interface DevMeshProcess {
   apiPort: number;
 }
 
-/** `node bin/devmesh.js serve` on `dataDir` and two free ports, as an operator would run it. */
-export async function spawnDevMesh(dataDir: string): Promise<DevMeshProcess> {
+/**
+ * `node bin/devmesh.js serve` on `dataDir` and two free ports, as an operator would run it;
+ * `env` adds settings (e.g. DATABASE_URL).
+ */
+export async function spawnDevMesh(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<DevMeshProcess> {
   const [mcpPort, apiPort] = [await freePort(), await freePort()];
   const spawned = spawnChild([...devmeshNodeFlags, 'bin/devmesh.js', 'serve'], {
     DEVMESH_DATA_DIR: dataDir,
@@ -22,6 +25,7 @@ export async function spawnDevMesh(dataDir: string): Promise<DevMeshProcess> {
     DEVMESH_MCP_PORT: String(mcpPort),
     DEVMESH_API_PORT: String(apiPort),
     DEVMESH_LOG_LEVEL: 'warn',
+    ...env,
   });
   return { spawned, dataDir, mcpPort, apiPort };
 }

@@ -57,6 +57,7 @@ export function createMetrics(deps: MetricsDeps) {
     },
   });
 
+  const rpcChildren = new Map<string, { ok: { inc(): void }; error: { inc(): void }; latency: { observe(v: number): void } }>();
   // Method names come from clients; only known ones become label values, so label cardinality stays bounded.
   const knownMethod = (method: string) => (/^[a-z]+(\/[a-zA-Z_]+)*$/.test(method) && method.length < 40 ? method : 'other');
 
@@ -65,9 +66,19 @@ export function createMetrics(deps: MetricsDeps) {
     connectionOpened: (transport: 'websocket' | 'http') => connections.inc({ transport }),
     connectionClosed: (transport: 'websocket' | 'http') => connections.dec({ transport }),
     observeRpc(method: string, outcome: 'ok' | 'error', seconds: number) {
-      const label = knownMethod(method);
-      rpcRequests.inc({ method: label, outcome });
-      rpcLatency.observe({ method: label }, seconds);
+      // Label lookups hash the label object on every call; the hot path reuses bound children.
+      let children = rpcChildren.get(method);
+      if (!children) {
+        const label = knownMethod(method);
+        children = {
+          ok: rpcRequests.labels({ method: label, outcome: 'ok' }),
+          error: rpcRequests.labels({ method: label, outcome: 'error' }),
+          latency: rpcLatency.labels({ method: label }),
+        };
+        if (rpcChildren.size < 100) rpcChildren.set(method, children);
+      }
+      children[outcome].inc();
+      children.latency.observe(seconds);
     },
     observeHttp(route: string, method: string, status: number, seconds: number) {
       httpRequests.inc({ route, method, status: String(status) });

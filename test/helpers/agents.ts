@@ -64,7 +64,11 @@ export async function startAgent(
     if (message.method !== 'notifications/devmesh/task_assigned') return;
     const task = message.params.task as Json;
     received.push(task);
-    for (const w of [...waiters]) if (received.length >= w.count) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+    for (const w of [...waiters]) {
+      if (received.length < w.count) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
     if (options.behaviour) void Promise.resolve(options.behaviour(task, agent)).catch(() => undefined);
   });
   const init = await client.request('initialize', {

@@ -11,7 +11,7 @@ export interface RawWsClient {
   sessionId: string | undefined;
   messages: Json[];
   send(message: unknown): void;
-  request(method: string, params?: Json): Promise<Json>;
+  request(method: string, params?: Json, timeoutMs?: number): Promise<Json>;
   /** Resolves with the first received message (past or future) matching the predicate. */
   waitFor(predicate: (message: Json) => boolean, timeoutMs?: number): Promise<Json>;
   initialize(protocolVersion?: string): Promise<Json>;
@@ -51,6 +51,15 @@ export async function openRawWs(
     ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { statusCode: res.statusCode })));
   });
   let nextId = 1;
+  const waitForNext = (predicate: (m: Json) => boolean, timeoutMs: number) =>
+    new Promise<Json>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        reject(new Error('timed out waiting for a message'));
+      }, timeoutMs);
+      const waiter = { predicate, resolve: (m: Json) => (clearTimeout(timer), resolve(m)) };
+      waiters.push(waiter);
+    });
   const client: RawWsClient = {
     ws,
     get sessionId() {
@@ -61,15 +70,13 @@ export async function openRawWs(
     waitFor(predicate, timeoutMs = 5000) {
       const seen = messages.find(predicate);
       if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('timed out waiting for a message')), timeoutMs);
-        waiters.push({ predicate, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-      });
+      return waitForNext(predicate, timeoutMs);
     },
-    async request(method, params) {
+    async request(method, params, timeoutMs) {
       const id = `t${nextId++}`;
       client.send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
-      return client.waitFor((m) => m.id === id && !('method' in m));
+      // The answer cannot have arrived before the request was sent: no need to search the history.
+      return waitForNext((m) => m.id === id && !('method' in m), timeoutMs ?? 5000);
     },
     async initialize(protocolVersion = '2025-06-18') {
       const response = await client.request('initialize', {

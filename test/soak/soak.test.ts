@@ -46,7 +46,7 @@ for (const backend of testBackends()) {
         const call = creator.request('tools/call', {
           name: 'devmesh_task_create',
           arguments: { title: `soak ${i}`, required_capabilities: required, priority: ['low', 'normal', 'high', 'critical'][i % 4], max_attempts: 4, accept_timeout_ms: 300 },
-        });
+        }, 60_000);
         inFlight.add(call);
         void call.finally(() => inFlight.delete(call));
         if (inFlight.size >= 64) await Promise.race(inFlight);

@@ -19,6 +19,8 @@ export interface InFlight {
 export function createInFlightTable() {
   const entries = new Map<string, InFlight>();
   return {
+    /** Whether a request with this id is in progress. */
+    has: (id: RequestId): boolean => entries.has(requestKey(id)),
     /** undefined when the id is already used by a request in progress. */
     start(id: RequestId, cancellable = true): InFlight | undefined {
       const key = requestKey(id);

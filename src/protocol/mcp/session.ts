@@ -150,6 +150,13 @@ export class McpSessionImpl implements McpSession, RequestHost {
   }
 
   private async handleRequest(request: JsonRpcRequest): Promise<void> {
+    // ping is answered at once: it has nothing to cancel and is the liveness probe clients hammer.
+    if (request.method === 'ping' && !this.inflight.has(request.id)) {
+      const started = performance.now();
+      this.emit(successResponse(request.id, {}), request.id);
+      this.observe('ping', 'ok', (performance.now() - started) / 1000);
+      return;
+    }
     // initialize must not be cancelled (spec), so its entry ignores notifications/cancelled.
     const entry = this.inflight.start(request.id, request.method !== 'initialize');
     if (!entry) {

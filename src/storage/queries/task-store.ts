@@ -6,7 +6,6 @@ import { agentColumns } from './agent-columns.js';
 import { eventColumns, taskColumns } from './task-columns.js';
 import { assignTask } from './task-assign.js';
 import { listDueTasks, listQueuedTasks } from './task-due.js';
-import { insertTaskEvent } from './task-events.js';
 import { buildTaskListQuery } from './task-list-query.js';
 import { transitionTask } from './task-transition.js';
 import { rethrowConflict, toJson } from './sql-values.js';

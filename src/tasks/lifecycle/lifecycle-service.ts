@@ -1,4 +1,4 @@
-import { DevMeshError, conflict, notFound } from '../../errors/index.js';
+import { conflict, notFound, type DevMeshError } from '../../errors/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../observability/logger.js';
 import type { TaskRecord, TaskStatus } from '../../storage/records.js';

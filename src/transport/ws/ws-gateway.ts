@@ -95,7 +95,7 @@ export function createWsGateway(deps: McpEndpointDeps): WsGateway {
         });
         return;
       }
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
       if (isBinary) log.trace('binary frame received; treating it as UTF-8 JSON');
       session.receiveText(text).catch((error: unknown) => log.error({ err: error }, 'unhandled error in MCP session'));
     });

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** The local PostgreSQL as its superuser; BENCH_PG_ADMIN_URL overrides it. */
+export const defaultAdminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  /** Process ids of the server backends connected to this database (for CPU accounting). */
+  backendPids(): Promise<number[]>;
+  /** Tasks per status, read straight from the database. */
+  taskCounts(): Promise<Record<string, number>>;
+  /** DROP DATABASE … WITH (FORCE). */
+  drop(): Promise<void>;
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database `devmesh_bench_<random>` on the PostgreSQL at `adminUrl`. */
+export async function createBenchDatabase(adminUrl = defaultAdminUrl): Promise<BenchDatabase> {
+  const name = `devmesh_bench_${randomBytes(6).toString('hex')}`;
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    backendPids: () =>
+      withClient(adminUrl, async (c) => {
+        const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+        return rows.map((r) => r.pid);
+      }),
+    taskCounts: () =>
+      withClient(url.toString(), async (c) => {
+        const { rows } = await c.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM tasks GROUP BY status');
+        return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+      }),
+    drop: () => withClient(adminUrl, async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+  };
+}
