@@ -6,11 +6,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runAssignmentBench, type AssignmentBenchResult } from './assignment-bench.js';
 import { loadavg } from 'node:os';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
 import { devmeshNodeFlags } from './lib/children.js';
 import { parseOptions, usage, type BenchOptions } from './lib/options.js';
+import { summarizeProfile } from './lib/profile-summary.js';
+import { runLifecycleBench, type LifecycleResult } from './lifecycle-bench.js';
+import { assignmentGoals, lifecycleGoals } from './lifecycle-report.js';
 import { runClosedLoop } from './load/closed-loop.js';
 import { shapes, type Measurement, type Method } from './load/types.js';
 import { evaluateGoals, formatReport, meta, summarize, type Report, type ScenarioResult } from './report.js';
@@ -105,7 +110,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const loadAtStart = loadavg()[0] ?? Number.NaN;
-  const needsServer = options.parts.has('cold') || options.parts.has('devmesh') || options.parts.has('devmesh-http');
+  const needsServer = options.parts.has('cold') || options.parts.has('devmesh') || options.parts.has('devmesh-http') || options.parts.has('lifecycle');
   const cleanup = options.build && needsServer ? build() : async () => undefined;
   try {
     return await measure(options, loadAtStart);
@@ -114,7 +119,25 @@ async function main(): Promise<number> {
   }
 }
 
+/** Prints the top functions of every profile written since `since` (ms since the epoch). */
+async function summarizeProfiles(dir: string, since: number): Promise<void> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
+  for (const file of files) {
+    if ((await stat(file)).mtimeMs < since) continue;
+    const lines = await summarizeProfile(file);
+    await writeFile(`${file}.top.txt`, `${lines.join('\n')}\n`);
+    log(`profile ${file} (summary in ${path.basename(file)}.top.txt)\n${lines.join('\n')}`);
+  }
+}
+
 async function measure(options: BenchOptions, loadAtStart: number): Promise<number> {
+  const began = Date.now();
+  let assignment: AssignmentBenchResult | undefined;
+  if (options.parts.has('assignment')) {
+    log('assignment decision benchmark (10,000 agents, in this process)');
+    assignment = await runAssignmentBench({ quick: options.quick });
+    log(`assignment: median ${assignment.medianUs} us, p99 ${assignment.p99Us} us wall; CPU median ${assignment.cpuMedianUs} us, p99 ${assignment.cpuP99Us} us`);
+  }
   let cold: ColdStartResult | undefined;
   if (options.parts.has('cold')) cold = await measureColdStart(options.coldRuns, log);
   if (options.profileDir) {
@@ -128,18 +151,28 @@ async function measure(options: BenchOptions, loadAtStart: number): Promise<numb
   } finally {
     await stop();
   }
+  let lifecycle: LifecycleResult | undefined;
+  if (options.parts.has('lifecycle')) lifecycle = await runLifecycleBench(options, log);
+  if (options.profileDir && existsSync(options.profileDir)) await summarizeProfiles(options.profileDir, began);
   const report: Report = {
     meta: { ...meta(options.rounds, options.warmupMs, options.measureMs, loadAtStart), devmeshRuntime: existsSync(new URL('cli/main.js', dist)) ? 'compiled dist/' : 'tsx (no dist/)' },
     scenarios,
-    goals: evaluateGoals(scenarios, cold),
+    goals: [
+      ...evaluateGoals(scenarios, cold),
+      ...(lifecycle ? lifecycleGoals(lifecycle.scenarios, lifecycle.checks) : []),
+      ...(assignment ? assignmentGoals(assignment) : []),
+    ],
     coldStart: cold && { ...cold, goalMs: 3000 },
+    lifecycle,
+    assignment,
   };
   process.stdout.write(formatReport(report));
   const results = new URL('./results/', import.meta.url);
   await mkdir(results, { recursive: true });
   await writeFile(new URL('latest.json', results), `${JSON.stringify(report, null, 2)}\n`);
   log('wrote bench/results/latest.json');
-  return scenarios.some((s) => s.median.errors > 0) ? 1 : 0;
+  const failedLifecycle = lifecycle !== undefined && (lifecycle.checks.some((c) => !c.ok) || lifecycle.scenarios.some((s) => s.median.errors > 0));
+  return scenarios.some((s) => s.median.errors > 0) || failedLifecycle ? 1 : 0;
 }
 
 // Ctrl-C: exit through process.exit so the children are killed (see lib/children.ts).

@@ -69,6 +69,14 @@ export function createOrchestration(deps: { stores: Stores; bus: EventBus; clock
       dispatcher.agentChanged(agent);
       announce(agent.tenantId, agentsResourceUri(agent.tenantId));
     },
+    // An agent that comes back (a reconnect within its grace period) is handed its unfinished
+    // tasks again, so work in progress is not left waiting for a timeout.
+    onConnected: (agent) => {
+      void stores.tasks
+        .listActiveForAgent(agent.tenantId, agent.id)
+        .then((active) => active.forEach((task) => agentSessions.delivery.deliver(task)))
+        .catch((error: unknown) => logger.warn({ err: error, agentId: agent.id }, 'could not redeliver tasks to a reconnected agent'));
+    },
     onRemoved: (tenantId, agentId) => {
       dispatcher.agentRemoved(tenantId, agentId);
       announce(tenantId, agentsResourceUri(tenantId));

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 
-export const parts = ['raw', 'devmesh', 'devmesh-http', 'sdk', 'cold'] as const;
+export const parts = ['raw', 'devmesh', 'devmesh-http', 'sdk', 'cold', 'lifecycle', 'assignment'] as const;
 export type Part = (typeof parts)[number];
 
 const groups: Record<string, Part[]> = {
   all: [...parts],
   ws: ['raw', 'devmesh'],
   http: ['sdk', 'devmesh-http'],
-  goals: ['raw', 'devmesh', 'sdk', 'cold'],
+  goals: ['raw', 'devmesh', 'sdk', 'cold', 'lifecycle', 'assignment'],
 };
 
 export interface BenchOptions {
@@ -18,6 +18,8 @@ export interface BenchOptions {
   maxRequests: number;
   coldRuns: number;
   build: boolean;
+  /** --quick: shorter runs everywhere (the assignment benchmark makes fewer decisions). */
+  quick: boolean;
   /** Write a CPU profile of the DevMesh server to this directory (node --cpu-prof). */
   profileDir: string | undefined;
 }
@@ -25,13 +27,17 @@ export interface BenchOptions {
 export const usage = `Usage: npm run bench -- [options]
 
   --only <list>      comma list of: ${parts.join(', ')}, or groups ws (raw,devmesh), http (sdk,devmesh-http),
-                     goals (raw,devmesh,sdk,cold), all (default)
+                     goals (raw,devmesh,sdk,cold,lifecycle,assignment), all (default)
+                     lifecycle: create -> assign -> deliver -> complete with 100 agents, on PGlite and on the local
+                     PostgreSQL (BENCH_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres; a fresh
+                     database is created and dropped); assignment: decision latency with 10,000 agents (in-process)
   --quick            smoke test: 1 round, 0.5 s warm-up, 1 s measured, 2 cold starts
   --rounds <n>       measured rounds per scenario, median reported (default 3)
   --warmup <s>       warm-up seconds per scenario (default 2)
   --duration <s>     measured seconds per scenario (default 5)
   --no-build         skip "npm run build" before the cold start
-  --profile          run the DevMesh server under node --cpu-prof; profiles go to .tmp/bench-profiles/
+  --profile          run the DevMesh servers under node --cpu-prof; profiles go to .tmp/bench-profiles/ and the
+                     top functions by self time of each profile of this run are printed at the end
 `;
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -70,6 +76,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     measureMs: positive(values.duration, 'duration', quick ? 1 : 5) * 1000,
     maxRequests: 5_000_000,
     coldRuns: quick ? 2 : 5,
+    quick,
     build: !values['no-build'],
     profileDir: values.profile ? new URL('../../.tmp/bench-profiles/', import.meta.url).pathname : undefined,
   };

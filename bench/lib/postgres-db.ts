@@ -25,6 +25,16 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
+/** Undefined if PostgreSQL answers at `adminUrl`, else why not. */
+export async function unreachable(adminUrl = defaultAdminUrl): Promise<string | undefined> {
+  try {
+    await withClient(adminUrl, (c) => c.query('SELECT 1'));
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** A fresh database `devmesh_bench_<random>` on the PostgreSQL at `adminUrl`. */
 export async function createBenchDatabase(adminUrl = defaultAdminUrl): Promise<BenchDatabase> {
   const name = `devmesh_bench_${randomBytes(6).toString('hex')}`;

@@ -15,11 +15,12 @@ export interface DevMeshProcess {
 
 /**
  * `node bin/devmesh.js serve` on `dataDir` and two free ports, as an operator would run it;
- * `env` adds settings (e.g. DATABASE_URL).
+ * `env` adds settings (e.g. DATABASE_URL). Under `--profile`, `profileName` names the CPU profile.
  */
-export async function spawnDevMesh(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<DevMeshProcess> {
+export async function spawnDevMesh(dataDir: string, env: NodeJS.ProcessEnv = {}, profileName?: string): Promise<DevMeshProcess> {
   const [mcpPort, apiPort] = [await freePort(), await freePort()];
-  const spawned = spawnChild([...devmeshNodeFlags, 'bin/devmesh.js', 'serve'], {
+  const flags = devmeshNodeFlags.includes('--cpu-prof') && profileName ? [...devmeshNodeFlags, `--cpu-prof-name=${profileName}`] : devmeshNodeFlags;
+  const spawned = spawnChild([...flags, 'bin/devmesh.js', 'serve'], {
     DEVMESH_DATA_DIR: dataDir,
     DEVMESH_HOST: '127.0.0.1',
     DEVMESH_MCP_PORT: String(mcpPort),

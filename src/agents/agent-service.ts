@@ -14,6 +14,8 @@ export interface AgentServiceDeps {
   /** Called after an agent's registration or presence changed. */
   onChanged(agent: AgentRecord): void;
   onRemoved(tenantId: string, agentId: string): void;
+  /** The agent (re)connected on a session: give it back the work it still holds. */
+  onConnected?(agent: AgentRecord): void;
   /** How often a live connection refreshes last_seen_at at most. */
   touchIntervalMs?: number;
 }
@@ -103,6 +105,7 @@ export function createAgentService(deps: AgentServiceDeps) {
       offlineSince.delete(key(tenantId, agentId));
       lastTouch.set(key(tenantId, agentId), at.getTime());
       deps.onChanged(agent);
+      deps.onConnected?.(agent);
       return agent;
     },
 

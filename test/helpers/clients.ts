@@ -30,7 +30,7 @@ export async function openRawWs(
   // No per-message compression: tests and benchmarks send many small frames.
   const ws = new WebSocket(`${wsUrl(mcpUrl)}${options.query ?? ''}`, options.protocols ?? ['mcp'], { headers, perMessageDeflate: false });
   const messages: Json[] = [];
-  const waiters: { predicate: (m: Json) => boolean; resolve: (m: Json) => void }[] = [];
+  const waiters: { predicate: (m: Json) => boolean; resolve: (m: Json) => void; reject?: (e: Error) => void }[] = [];
   let sessionId: string | undefined;
   ws.on('upgrade', (response) => {
     sessionId = response.headers['mcp-session-id'] as string | undefined;
@@ -45,6 +45,10 @@ export async function openRawWs(
       }
     }
   });
+  // A closed socket answers nothing more: fail what is still waiting now, not at its timeout.
+  ws.on('close', () => {
+    for (const waiter of waiters.splice(0)) waiter.reject?.(new Error('connection closed'));
+  });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -57,7 +61,11 @@ export async function openRawWs(
         waiters.splice(waiters.indexOf(waiter), 1);
         reject(new Error('timed out waiting for a message'));
       }, timeoutMs);
-      const waiter = { predicate, resolve: (m: Json) => (clearTimeout(timer), resolve(m)) };
+      const waiter = {
+        predicate,
+        resolve: (m: Json) => (clearTimeout(timer), resolve(m)),
+        reject: (e: Error) => (clearTimeout(timer), reject(e)),
+      };
       waiters.push(waiter);
     });
   const client: RawWsClient = {

@@ -45,7 +45,7 @@ for (const backend of testBackends()) {
         const required = random() < 0.7 ? [CAPABILITIES[Math.floor(random() * CAPABILITIES.length)]!] : [];
         const call = creator.request('tools/call', {
           name: 'devmesh_task_create',
-          arguments: { title: `soak ${i}`, required_capabilities: required, priority: ['low', 'normal', 'high', 'critical'][i % 4], max_attempts: 4, accept_timeout_ms: 300 },
+          arguments: { title: `soak ${i}`, required_capabilities: required, priority: ['low', 'normal', 'high', 'critical'][i % 4], max_attempts: 4, accept_timeout_ms: 5000, execution_timeout_ms: 10_000 },
         }, 60_000);
         inFlight.add(call);
         void call.finally(() => inFlight.delete(call));
