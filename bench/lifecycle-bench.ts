@@ -147,7 +147,7 @@ async function runBackend(backend: Backend, options: BenchOptions, log: (line: s
         entry.measurements.push(m);
         rounds.set(key, entry);
         log(
-          `round ${round}/${options.rounds} lifecycle ${backend} ${key.padEnd(26)} ${Math.round(m.tasksPerSecond).toString().padStart(6)} tasks/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  (create ${m.createP50Ms.toFixed(2)}, delivered ${m.deliverP50Ms.toFixed(2)})  errors ${m.errors}  shed ${m.shed}  cpu server ${m.cpu.serverCores.toFixed(2)} db ${m.cpu.dbCores.toFixed(2)} agents ${m.cpu.agentsCores.toFixed(2)} client ${m.cpu.clientCores.toFixed(2)} other ${m.cpu.otherCores.toFixed(2)}`,
+          `round ${round}/${options.rounds} lifecycle ${backend} ${key.padEnd(26)} ${Math.round(m.tasksPerSecond).toString().padStart(6)} tasks/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  (create ${m.createP50Ms.toFixed(2)}, delivered ${m.deliverP50Ms.toFixed(2)})  errors ${m.errors}  shed ${m.shed}  cpu server ${m.cpu.serverCores.toFixed(2)} db ${m.cpu.dbCores.toFixed(2)} agents ${m.cpu.agentsCores.toFixed(2)} creator ${m.cpu.clientCores.toFixed(2)} irq ${m.cpu.irqCores.toFixed(2)} other ${m.cpu.otherCores.toFixed(2)}`,
         );
         // The open loop runs at the goal rate if the closed loop reached it, else at 70% of what it reached.
         if (openRate === undefined && i === 0) {
@@ -173,7 +173,7 @@ async function runBackend(backend: Backend, options: BenchOptions, log: (line: s
 
 export async function runLifecycleBench(options: BenchOptions, log: (line: string) => void): Promise<LifecycleResult> {
   const result: LifecycleResult = { scenarios: [], checks: [], skipped: [] };
-  for (const backend of ['pglite', 'postgres'] as const) {
+  for (const backend of options.backends) {
     const why = backend === 'postgres' ? await unreachable() : undefined;
     if (why) {
       log(`lifecycle: PostgreSQL not reachable (set BENCH_PG_ADMIN_URL), skipped: ${why}`);

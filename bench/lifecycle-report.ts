@@ -26,6 +26,7 @@ export interface LifecycleScenario {
     dbCores: number;
     agentsCores: number;
     clientCores: number;
+    irqCores: number;
     otherCores: number;
   };
 }
@@ -60,6 +61,7 @@ export function summarizeLifecycle(backend: Backend, mode: Mode, load: Lifecycle
       dbCores: med((m) => m.cpu.dbCores),
       agentsCores: med((m) => m.cpu.agentsCores),
       clientCores: med((m) => m.cpu.clientCores),
+      irqCores: med((m) => m.cpu.irqCores),
       otherCores: med((m) => m.cpu.otherCores),
     },
   };
@@ -101,14 +103,15 @@ export function formatLifecycle(scenarios: LifecycleScenario[], checks: Lifecycl
     'task lifecycle: create over MCP (4 WS connections) -> assign -> task_assigned pushed to one of 100 agents (1 process, max_concurrency 8 each) -> complete',
     'latency = create sent -> the agent\'s complete response (CLOCK_MONOTONIC in both processes); tasks/s = completes returned in the window',
     'closed N = N tasks in the system at all times (capacity; latency ~ N / rate); open R/s = creates at a fixed rate (latency at that rate)',
-    'cpu in cores: srv = server, db = PostgreSQL backends of the bench database, agents = agents process, other = unrelated processes (noise)',
+    'cpu in cores: srv = server; db = PostgreSQL backends of the bench database + WAL writer, checkpointer, background writer;',
+    '  agents = agents process; creator = this process; irq = interrupts/softirq (loopback TCP, disk); other = everything else (noise)',
     '',
-    `${'backend'.padEnd(10)}${'path'.padEnd(17)}${'load'.padEnd(13)}${'tasks/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'create'.padStart(8)}${'deliv.'.padStart(8)}${'errors'.padStart(8)}${'srv'.padStart(6)}${'db'.padStart(6)}${'agents'.padStart(8)}${'other'.padStart(7)}`,
+    `${'backend'.padEnd(10)}${'path'.padEnd(17)}${'load'.padEnd(13)}${'tasks/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'create'.padStart(8)}${'deliv.'.padStart(8)}${'errors'.padStart(8)}${'srv'.padStart(6)}${'db'.padStart(6)}${'agents'.padStart(8)}${'creator'.padStart(8)}${'irq'.padStart(6)}${'other'.padStart(7)}`,
   ];
   for (const s of scenarios) {
     const m = s.median;
     lines.push(
-      `${s.backend.padEnd(10)}${s.mode.padEnd(17)}${loadLabel(s.load).padEnd(13)}${num(m.tasksPerSecond, 0).padStart(9)}${num(m.p50Ms, 2).padStart(9)}${num(m.p99Ms, 2).padStart(9)}${num(m.createP50Ms, 2).padStart(8)}${num(m.deliverP50Ms, 2).padStart(8)}${`${m.errors}${m.shed ? `+${m.shed}s` : ''}`.padStart(8)}${num(m.serverCores, 2).padStart(6)}${num(m.dbCores, 2).padStart(6)}${num(m.agentsCores, 2).padStart(8)}${num(m.otherCores, 2).padStart(7)}`,
+      `${s.backend.padEnd(10)}${s.mode.padEnd(17)}${loadLabel(s.load).padEnd(13)}${num(m.tasksPerSecond, 0).padStart(9)}${num(m.p50Ms, 2).padStart(9)}${num(m.p99Ms, 2).padStart(9)}${num(m.createP50Ms, 2).padStart(8)}${num(m.deliverP50Ms, 2).padStart(8)}${`${m.errors}${m.shed ? `+${m.shed}s` : ''}`.padStart(8)}${num(m.serverCores, 2).padStart(6)}${num(m.dbCores, 2).padStart(6)}${num(m.agentsCores, 2).padStart(8)}${num(m.clientCores, 2).padStart(8)}${num(m.irqCores, 2).padStart(6)}${num(m.otherCores, 2).padStart(7)}`,
     );
   }
   lines.push('create / deliv. = p50 ms from create sent to the create response / to task_assigned at the agent; errors +Ns = creates shed by the open loop');

@@ -3,7 +3,9 @@ import { defaultBreakerConfig, type BreakerConfig } from './agents/breaker.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './observability/logger.js';
 import type { AgentSessions } from './protocol/mcp/devmesh/agent-sessions.js';
-import { topics, type EventBus } from './queue/event-bus-port.js';
+import type { EventBus } from './queue/event-bus-port.js';
+import { createAnnouncer } from './cluster/announcer.js';
+import type { ClusterRelay } from './cluster/cluster-relay.js';
 import type { TaskRecord, TaskStatus } from './storage/records.js';
 import type { Stores } from './storage/stores.js';
 import { createDispatcher } from './tasks/dispatch/dispatcher.js';
@@ -25,13 +27,33 @@ export interface OrchestrationOptions {
 export type Orchestration = ReturnType<typeof createOrchestration>;
 
 /** Wires agents, the assignment engine and the task lifecycle, and runs the timer sweep. */
-export function createOrchestration(deps: { stores: Stores; bus: EventBus; clock: Clock; logger: Logger; agentSessions: AgentSessions; options: OrchestrationOptions }) {
+export function createOrchestration(deps: {
+  stores: Stores;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  agentSessions: AgentSessions;
+  processId: string;
+  options: OrchestrationOptions;
+}) {
   const { stores, bus, clock, logger, agentSessions, options } = deps;
   const breaker = options.breaker ?? defaultBreakerConfig;
   const taskListeners = new Set<(task: TaskRecord, previous: TaskStatus | null) => void>();
-  const announce = (tenantId: string, uri: string) => {
-    void bus.publish(topics.resourceUpdated, { tenantId, uri }).catch(() => undefined);
+  const announce = createAnnouncer(bus, 50, (error) => logger.warn({ err: error }, 'could not publish a resource change'));
+  // Set by connectCluster when several processes share the work (Redis): notices for agents
+  // connected elsewhere and agent changes go to the other processes.
+  let relay: ClusterRelay | undefined;
+  const delivery = {
+    deliver(task: TaskRecord): boolean {
+      if (agentSessions.delivery.deliver(task)) return true;
+      relay?.forward('notifications/devmesh/task_assigned', task);
+      return false;
+    },
+    cancelled(task: TaskRecord): void {
+      if (!agentSessions.delivery.cancelled(task)) relay?.forward('notifications/devmesh/task_cancelled', task);
+    },
   };
+  const announceAgents = (tenantId: string) => announce(tenantId, agentsResourceUri(tenantId));
   const taskChanged = (task: TaskRecord, previous: TaskStatus | null) => {
     announce(task.tenantId, tasksResourceUri(task.tenantId));
     for (const listener of taskListeners) listener(task, previous);
@@ -43,8 +65,9 @@ export function createOrchestration(deps: { stores: Stores; bus: EventBus; clock
     stores,
     clock,
     logger: logger.child({ component: 'dispatcher' }),
-    delivery: agentSessions.delivery,
+    delivery,
     breaker,
+    onAgentChanged: (tenantId, agentId, agent) => relay?.agentChanged(tenantId, agentId, agent),
     agingMs: options.agingMs,
     onAssigned: (task, agent) => {
       for (const hook of onAssignedHooks) hook(task);
@@ -64,6 +87,7 @@ export function createOrchestration(deps: { stores: Stores; bus: EventBus; clock
   const agents = createAgentService({
     agents: stores.agents,
     clock,
+    processId: deps.processId,
     onChanged: (agent) => {
       void loadTenantStrategy(agent.tenantId).catch(() => strategyLoaded.delete(agent.tenantId));
       dispatcher.agentChanged(agent);
@@ -91,7 +115,7 @@ export function createOrchestration(deps: { stores: Stores; bus: EventBus; clock
       dispatcher.forget(task.tenantId, task.id);
       if ((previous === 'assigned' || previous === 'in_progress') && task.assignedAgentId) {
         dispatcher.agentReleased(task.tenantId, task.assignedAgentId);
-        agentSessions.delivery.cancelled(task);
+        delivery.cancelled(task);
       }
       for (const listener of taskListeners) listener(task, previous);
     },
@@ -127,15 +151,32 @@ export function createOrchestration(deps: { stores: Stores; bus: EventBus; clock
     settings,
     breaker,
     sweep,
+    claims,
+    /** A process died (its lease expired): its agents go offline and their work is requeued. */
+    async processDied(processId: string): Promise<void> {
+      for (const agent of await stores.agents.setOfflineForProcess(processId, clock.now())) {
+        dispatcher.agentChanged(agent);
+        announceAgents(agent.tenantId);
+        const moved = await lifecycle.requeueAgentTasks(agent.tenantId, agent.id, 'agent process died');
+        if (moved) logger.info({ agentId: agent.id, moved, processId }, 'requeued the tasks of an agent whose process died');
+      }
+    },
+    /** Several processes share the work: relay notices and agent changes through `cluster`. */
+    connectCluster(cluster: ClusterRelay): void {
+      relay = cluster;
+    },
     /** Observe every task change (workflows use this). */
     onTaskChanged(listener: (task: TaskRecord, previous: TaskStatus | null) => void): void {
       taskListeners.add(listener);
     },
-    async start(): Promise<void> {
+    /** `sweeps`: run the timer sweep here (the worker role and `all`). */
+    async start(startOptions: { sweeps: boolean } = { sweeps: true }): Promise<void> {
       await dispatcher.start();
       const all = await stores.agents.listAll();
       for (const tenantId of new Set(all.map((a) => a.tenantId))) await loadTenantStrategy(tenantId);
-      await agents.markAllOfflineAtStartup(all);
+      // Alone, no agent can still be connected from an earlier run; with others, leases decide.
+      if (!relay) await agents.markAllOfflineAtStartup(all);
+      if (!startOptions.sweeps) return;
       timer = setInterval(() => {
         if (sweeping) return;
         sweeping = sweep()

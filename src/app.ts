@@ -10,6 +10,9 @@ import { createDevMeshCatalogue } from './protocol/mcp/devmesh/catalogue.js';
 import { createMcpServer } from './protocol/mcp/server.js';
 import type { EventBus } from './queue/event-bus-port.js';
 import { createMemoryEventBus } from './queue/memory-event-bus.js';
+import { createRedisEventBus } from './queue/redis-event-bus.js';
+import { createProcessLease } from './cluster/process-lease.js';
+import { joinCluster } from './app-cluster.js';
 import { openPgliteClient } from './storage/drivers/pglite-driver.js';
 import { openPostgresClient } from './storage/drivers/postgres-driver.js';
 import { acquireDataDirLock } from './storage/drivers/data-dir-lock.js';
@@ -113,7 +116,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const stores = createStores(sql);
   // The embedded database has one writer, this process: reads of tasks can be served from memory.
   if (sql.driver === 'pglite') stores.tasks = withTaskCache(stores.tasks);
-  const bus = createMemoryEventBus();
+  const bus = config.redisUrl
+    ? await createRedisEventBus({ url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.warn({ err: error }, 'Redis event bus error') })
+    : createMemoryEventBus();
+  let onProcessDied = async (_processId: string): Promise<void> => undefined;
+  const lease = createProcessLease({
+    processes: stores.processes,
+    clock,
+    logger,
+    roles: [role],
+    leaseMs: config.processLeaseMs,
+    onProcessDied: (processId) => onProcessDied(processId),
+  });
   const tenancy = createTenancyService({ tenants: stores.tenants, apiKeys: stores.apiKeys, clock });
   const contexts = createContextService({ contexts: stores.contexts, bus, clock });
   const agentSessions = createAgentSessions();
@@ -123,8 +137,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     logger,
     agentSessions,
+    processId: lease.id,
     options: { agentGraceMs: config.agentGraceMs, sweepIntervalMs: config.sweepIntervalMs, ...options.orchestration },
   });
+  onProcessDied = (processId) => orchestration.processDied(processId);
+  // With Redis, several processes share the work: join them.
+  const leaveCluster = config.redisUrl
+    ? joinCluster({ orchestration, stores, bus, processId: lease.id, agentSessions, logger, options: { resyncQueueMs: 2000, resyncAgentsMs: 15_000 } })
+    : undefined;
   const { tasks, agents, work } = orchestration;
   const workflows = createWorkflowService({ workflows: stores.workflows, tasks, taskStore: stores.tasks, clock, bus, logger });
   orchestration.onTaskChanged(workflows.onTaskChanged);
@@ -135,7 +155,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const metrics = createMetrics({ taskCounts: () => stores.tasks.countByStatus() });
   const backends = {
     database: sql.driver === 'postgres' ? `postgres (${redactUrl(config.databaseUrl ?? '')})` : `pglite (${path.join(config.dataDir, 'pgdata')})`,
-    queue: 'in-process',
+    queue: config.redisUrl ? `redis streams (${redactUrl(config.redisUrl)})` : 'in-process',
+    process: lease.id,
   };
   let mcpSessions = () => 0;
   const health = {
@@ -224,7 +245,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return urls.api;
     },
     async start() {
-      await orchestration.start();
+      await lease.start();
+      await orchestration.start({ sweeps: role === 'all' || role === 'worker' });
       if (mcpPort) urls.mcp = `http://${hostForUrl}:${(await mcpPort.listen(config.mcpPort, config.host)).port}`;
       if (restPort) urls.api = `http://${hostForUrl}:${(await restPort.listen(config.apiPort, config.host)).port}`;
       logger.info(
@@ -241,10 +263,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       );
     },
     async stop() {
+      leaveCluster?.();
       await orchestration.stop();
       mcpServer.close();
       await Promise.allSettled([mcpPort?.close(), restPort?.close()]);
       await sessionHooks.drain();
+      await lease.stop();
       await bus.close();
       await sql.close();
     },

@@ -13,13 +13,15 @@ export interface CpuShare {
 
 const TICKS_PER_SECOND = 100;
 
-function machineBusyTicks(): number {
+function machineTicks(): { busy: number; irq: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
   void idle;
   void iowait;
-  return user + nice + system + irq + softirq + steal;
+  return { busy: user + nice + system + irq + softirq + steal, irq: irq + softirq };
 }
+
+const machineBusyTicks = () => machineTicks().busy;
 
 export function processTicks(pid: number | 'self'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -52,7 +54,12 @@ export interface GroupCpu {
   /** Cores per group (NaN when the group had no readable process). */
   groups: Record<string, number>;
   selfCores: number;
-  /** The machine minus this process and every group: unrelated work (noise). */
+  /**
+   * Interrupt and softirq time, attributed to no process: mostly the kernel's share of the bench's
+   * own loopback TCP and disk writes.
+   */
+  irqCores: number;
+  /** The machine minus this process, every group and irq: unrelated work (noise). */
   otherCores: number;
 }
 
@@ -73,15 +80,17 @@ function ticksOrUndefined(pid: number): number | undefined {
 export function startGroupCpuProbe(groups: Record<string, readonly number[]>): () => GroupCpu {
   try {
     const began = performance.now();
-    const machine0 = machineBusyTicks();
+    const machine0 = machineTicks();
     const self0 = processTicks('self');
     const start = Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, pids.map(ticksOrUndefined)] as const));
     return () => {
       const seconds = (performance.now() - began) / 1000;
       const toCores = (ticks: number) => ticks / TICKS_PER_SECOND / seconds;
       const self = processTicks('self') - self0;
-      const machine = machineBusyTicks() - machine0;
-      let accounted = self;
+      const now = machineTicks();
+      const machine = now.busy - machine0.busy;
+      const irq = now.irq - machine0.irq;
+      let accounted = self + irq;
       const cores: Record<string, number> = {};
       for (const [name, pids] of Object.entries(groups)) {
         let ticks = 0;
@@ -96,9 +105,9 @@ export function startGroupCpuProbe(groups: Record<string, readonly number[]>): (
         accounted += ticks;
         cores[name] = readable ? toCores(ticks) : Number.NaN;
       }
-      return { groups: cores, selfCores: toCores(self), otherCores: Math.max(0, toCores(machine - accounted)) };
+      return { groups: cores, selfCores: toCores(self), irqCores: toCores(irq), otherCores: Math.max(0, toCores(machine - accounted)) };
     };
   } catch {
-    return () => ({ groups: Object.fromEntries(Object.keys(groups).map((k) => [k, Number.NaN])), selfCores: Number.NaN, otherCores: Number.NaN });
+    return () => ({ groups: Object.fromEntries(Object.keys(groups).map((k) => [k, Number.NaN])), selfCores: Number.NaN, irqCores: Number.NaN, otherCores: Number.NaN });
   }
 }

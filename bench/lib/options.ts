@@ -20,6 +20,8 @@ export interface BenchOptions {
   build: boolean;
   /** --quick: shorter runs everywhere (the assignment benchmark makes fewer decisions). */
   quick: boolean;
+  /** Lifecycle backends to run (default both). */
+  backends: ('pglite' | 'postgres')[];
   /** Write a CPU profile of the DevMesh server to this directory (node --cpu-prof). */
   profileDir: string | undefined;
 }
@@ -35,6 +37,7 @@ export const usage = `Usage: npm run bench -- [options]
   --rounds <n>       measured rounds per scenario, median reported (default 3)
   --warmup <s>       warm-up seconds per scenario (default 2)
   --duration <s>     measured seconds per scenario (default 5)
+  --backends <list>  lifecycle backends: pglite, postgres (default both)
   --no-build         skip "npm run build" before the cold start
   --profile          run the DevMesh servers under node --cpu-prof; profiles go to .tmp/bench-profiles/ and the
                      top functions by self time of each profile of this run are printed at the end
@@ -45,6 +48,12 @@ function positive(value: string | undefined, name: string, fallback: number): nu
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number; got "${value}"`);
   return n;
+}
+
+function parseBackends(value: string | undefined): BenchOptions['backends'] {
+  const names = (value ?? 'pglite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) if (name !== 'pglite' && name !== 'postgres') throw new Error(`--backends: unknown backend "${name}"; use pglite, postgres`);
+  return names as BenchOptions['backends'];
 }
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -58,6 +67,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       duration: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      backends: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -78,6 +88,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     coldRuns: quick ? 2 : 5,
     quick,
     build: !values['no-build'],
+    backends: parseBackends(values.backends),
     profileDir: values.profile ? new URL('../../.tmp/bench-profiles/', import.meta.url).pathname : undefined,
   };
 }

@@ -7,7 +7,10 @@ export const defaultAdminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://pos
 export interface BenchDatabase {
   name: string;
   url: string;
-  /** Process ids of the server backends connected to this database (for CPU accounting). */
+  /**
+   * Process ids of the backends connected to this database and of PostgreSQL's WAL writer,
+   * checkpointer and background writer (shared, but during the bench working for it), for CPU accounting.
+   */
   backendPids(): Promise<number[]>;
   /** Tasks per status, read straight from the database. */
   taskCounts(): Promise<Record<string, number>>;
@@ -46,7 +49,8 @@ export async function createBenchDatabase(adminUrl = defaultAdminUrl): Promise<B
     url: url.toString(),
     backendPids: () =>
       withClient(adminUrl, async (c) => {
-        const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+        const { rows } = await c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+           AND (datname = $1 OR backend_type IN ('walwriter', 'checkpointer', 'background writer'))`, [name]);
         return rows.map((r) => r.pid);
       }),
     taskCounts: () =>

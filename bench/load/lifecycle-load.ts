@@ -34,7 +34,7 @@ export interface LifecycleMeasurement {
   errors: number;
   /** Open loop: creates skipped because maxOutstanding tasks were already in the system. */
   shed: number;
-  cpu: { serverCores: number; dbCores: number; agentsCores: number; clientCores: number; otherCores: number };
+  cpu: { serverCores: number; dbCores: number; agentsCores: number; clientCores: number; irqCores: number; otherCores: number };
 }
 
 export interface CreatorChannel {
@@ -173,6 +173,7 @@ export function createLifecycleDriver(channels: CreatorChannel[], capability: st
         dbCores: cpu.groups.db ?? Number.NaN,
         agentsCores: cpu.groups.agents ?? Number.NaN,
         clientCores: cpu.selfCores,
+        irqCores: cpu.irqCores,
         otherCores: cpu.otherCores,
       },
     };

@@ -23,9 +23,11 @@ export const configSchema = z.object({
   DEVMESH_DATA_DIR: z.string().trim().min(1).default('./.devmesh'),
   DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
   REDIS_URL: optionalUrl(['redis://', 'rediss://']),
+  DEVMESH_REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only').default('devmesh'),
   DEVMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEVMESH_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   DEVMESH_AGENT_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  DEVMESH_PROCESS_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
   DEVMESH_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   DEVMESH_ALLOWED_ORIGINS: z
     .string()
@@ -40,6 +42,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key, so deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
   logLevel: z.infer<typeof configSchema>['DEVMESH_LOG_LEVEL'];
   maxFrameBytes: number;
   /** Origins allowed on browser requests besides localhost ones, for DNS-rebinding protection. */
@@ -48,6 +52,8 @@ export interface Config {
   agentGraceMs: number;
   /** How often timeouts, retries and presence are checked. */
   sweepIntervalMs: number;
+  /** A process that has not heartbeated for this long is dead: its agents' work is requeued. */
+  processLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -76,11 +82,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: path.resolve(e.DEVMESH_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.DEVMESH_REDIS_PREFIX,
     logLevel: e.DEVMESH_LOG_LEVEL,
     maxFrameBytes: e.DEVMESH_MAX_FRAME_BYTES,
     allowedOrigins: e.DEVMESH_ALLOWED_ORIGINS,
     agentGraceMs: e.DEVMESH_AGENT_GRACE_MS,
     sweepIntervalMs: e.DEVMESH_SWEEP_INTERVAL_MS,
+    processLeaseMs: e.DEVMESH_PROCESS_LEASE_MS,
     ...overrides,
   };
 }

@@ -187,3 +187,59 @@ export interface WorkflowRunRecord {
   updatedAt: Date;
   version: number;
 }
+
+export type WebhookSource = 'github' | 'alertmanager';
+
+/** A tenant's inbound webhook endpoint. `secret` is stored as given: GitHub's HMAC needs it. */
+export interface WebhookEndpointRecord {
+  tenantId: string;
+  id: string;
+  source: WebhookSource;
+  name: string;
+  secret: string;
+  /** Source-specific settings as validated JSON (Alertmanager: capability rules). */
+  config: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'processing' | 'processed' | 'failed';
+
+/** One received event: a GitHub delivery, or one alert of an Alertmanager notification. */
+export interface WebhookDeliveryRecord {
+  tenantId: string;
+  id: string;
+  endpointId: string;
+  /** Unique per endpoint: the X-GitHub-Delivery id, or `<status>:<fingerprint>:<startsAt>` of an alert. */
+  deliveryKey: string;
+  event: string;
+  payload: unknown;
+  status: WebhookDeliveryStatus;
+  /** What processing decided to do, stored once so a retry does the same. */
+  plan: unknown;
+  /** Ids of the tasks created so far, in plan order. */
+  taskIds: string[];
+  error: string | null;
+  attempts: number;
+  claimedUntil: Date | null;
+  receivedAt: Date;
+  processedAt: Date | null;
+}
+
+/** "On event E from source S matching filter F, create task T." */
+export interface EventRuleRecord {
+  tenantId: string;
+  id: string;
+  name: string;
+  source: WebhookSource;
+  /** An event name, or '*' for every event of the source. */
+  event: string;
+  /** When set, the rule fires only on deliveries of this endpoint. */
+  endpointId: string | null;
+  /** Dot path -> value; every entry must equal the payload's value. */
+  filter: Record<string, unknown>;
+  /** The task template (validated JSON). */
+  task: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -15,6 +15,10 @@ import type {
   TaskRecord,
   TaskStatus,
   TenantRecord,
+  EventRuleRecord,
+  WebhookDeliveryRecord,
+  WebhookEndpointRecord,
+  WebhookSource,
 } from './records.js';
 
 /**
@@ -232,8 +236,13 @@ export interface AgentStore {
   list(tenantId: string, filter: AgentFilter, page: { limit: number; after?: string }): Promise<{ items: AgentRecord[]; next: string | undefined }>;
   /** Every agent of every tenant, for the in-memory index at startup. */
   listAll(): Promise<AgentRecord[]>;
-  /** Marks the agent online on this session and refreshes last_seen_at. */
-  setOnline(tenantId: string, id: string, sessionId: string, at: Date): Promise<AgentRecord | undefined>;
+  /** Marks the agent online on this session, held by this process, and refreshes last_seen_at. */
+  setOnline(tenantId: string, id: string, sessionId: string, at: Date, processId?: string): Promise<AgentRecord | undefined>;
+  /**
+   * Takes offline every agent last held by a (dead) process that is still online or still has work
+   * counted against it; returns them. (process_id stays as "last process" when an agent goes offline.)
+   */
+  setOfflineForProcess(processId: string, at: Date): Promise<AgentRecord[]>;
   /**
    * Marks the agent offline, but only if it is still on `sessionId` (a stale disconnect must not
    * take down a reconnected agent). Returns the agent if it changed.
@@ -265,6 +274,28 @@ export interface WorkflowStore {
   updateRun(tenantId: string, id: string, expectedVersion: number, patch: { status?: WorkflowRunStatus; steps?: unknown }, at: Date): Promise<WorkflowRunRecord | undefined>;
 }
 
+export interface ProcessInfo {
+  id: string;
+  roles: string[];
+  host: string;
+  pid: number;
+  startedAt: Date;
+}
+
+export interface ProcessStore {
+  /** Records that the process is alive until `at + leaseMs`. */
+  heartbeat(process: ProcessInfo, at: Date, leaseMs: number): Promise<void>;
+  /**
+   * Marks every process whose lease expired before `now` as stopped and returns their ids. Each
+   * expired process is returned to exactly one caller, so only one survivor cleans up after it.
+   */
+  claimExpired(now: Date): Promise<string[]>;
+  /** A clean shutdown: the process is stopped now. */
+  stop(id: string, at: Date): Promise<void>;
+  /** Processes with a live lease at `now`. */
+  live(now: Date): Promise<(ProcessInfo & { heartbeatAt: Date; leaseExpiresAt: Date })[]>;
+}
+
 export interface Stores {
   tenants: TenantStore;
   apiKeys: ApiKeyStore;
@@ -274,4 +305,69 @@ export interface Stores {
   agents: AgentStore;
   tenantSettings: TenantSettingsStore;
   workflows: WorkflowStore;
+  processes: ProcessStore;
+  webhookEndpoints: WebhookEndpointStore;
+  webhookDeliveries: WebhookDeliveryStore;
+  eventRules: EventRuleStore;
+}
+
+export interface WebhookEndpointStore {
+  /** Throws conflict if the tenant has an endpoint with this name (or id). */
+  create(endpoint: Omit<WebhookEndpointRecord, 'createdAt' | 'updatedAt'>, at: Date): Promise<WebhookEndpointRecord>;
+  get(tenantId: string, id: string): Promise<WebhookEndpointRecord | undefined>;
+  /**
+   * The one cross-tenant read: an ingress URL names the endpoint by id (unique across tenants) and
+   * the endpoint's secret authenticates the sender, so the tenant comes from the endpoint.
+   */
+  findForIngress(id: string): Promise<WebhookEndpointRecord | undefined>;
+  /** Oldest first. */
+  list(tenantId: string): Promise<WebhookEndpointRecord[]>;
+  /** Deletes the endpoint with its deliveries and the rules bound to it; false if absent. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export type NewWebhookDelivery = Pick<WebhookDeliveryRecord, 'tenantId' | 'id' | 'endpointId' | 'deliveryKey' | 'event' | 'payload'>;
+
+export interface WebhookDeliveryStore {
+  /**
+   * Records a delivery unless the endpoint already has one with this key; then returns that one
+   * with `created: false`. Race-free: of concurrent calls with one key, exactly one creates.
+   * Throws not_found if the endpoint does not exist in the tenant.
+   */
+  record(delivery: NewWebhookDelivery, at: Date): Promise<{ delivery: WebhookDeliveryRecord; created: boolean }>;
+  get(tenantId: string, id: string): Promise<WebhookDeliveryRecord | undefined>;
+  getByKey(tenantId: string, endpointId: string, deliveryKey: string): Promise<WebhookDeliveryRecord | undefined>;
+  /** Newest first. */
+  list(tenantId: string, endpointId: string, limit: number): Promise<WebhookDeliveryRecord[]>;
+  /**
+   * Takes the delivery for processing until `leaseUntil` if it is pending, or processing with a
+   * lease that ran out at `now`; increments attempts. Undefined if absent, finished, or leased by
+   * another processor. Of concurrent claims, at most one succeeds.
+   */
+  claim(tenantId: string, id: string, now: Date, leaseUntil: Date): Promise<WebhookDeliveryRecord | undefined>;
+  /** Stores the plan unless one is stored already; returns the delivery as it is now. */
+  setPlan(tenantId: string, id: string, plan: unknown): Promise<WebhookDeliveryRecord | undefined>;
+  /** Appends a created task id, only if exactly `index` ids are recorded (so a retry cannot skip or repeat one). */
+  appendTask(tenantId: string, id: string, index: number, taskId: string): Promise<boolean>;
+  /** Ends processing: processed or failed (with the reason); clears the lease. */
+  finish(tenantId: string, id: string, outcome: { status: 'processed' | 'failed'; error: string | null }, at: Date): Promise<WebhookDeliveryRecord | undefined>;
+  /**
+   * Gives a claimed delivery back (pending, no lease) after a transient error, only if the claim
+   * is still the caller's: `leaseUntil` is the value its claim set.
+   */
+  release(tenantId: string, id: string, leaseUntil: Date): Promise<void>;
+}
+
+export interface EventRuleStore {
+  /** Throws conflict if the tenant has a rule with this name; not_found if `endpointId` is not an endpoint of the tenant. */
+  create(rule: Omit<EventRuleRecord, 'createdAt' | 'updatedAt'>, at: Date): Promise<EventRuleRecord>;
+  get(tenantId: string, id: string): Promise<EventRuleRecord | undefined>;
+  /** Oldest first. */
+  list(tenantId: string): Promise<EventRuleRecord[]>;
+  /**
+   * The rules of the tenant that apply to an event of `source` received on `endpointId`: event equal
+   * or '*', endpoint equal or unset. Oldest first (created_at, then id).
+   */
+  listMatching(tenantId: string, source: WebhookSource, event: string, endpointId: string): Promise<EventRuleRecord[]>;
+  delete(tenantId: string, id: string): Promise<boolean>;
 }

@@ -1,5 +1,7 @@
 import { foundation } from './001-foundation.js';
 import { agentsWorkflows } from './002-agents-workflows.js';
+import { webhooks } from './003-webhooks.js';
+import { processes } from './004-processes.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +14,6 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'foundation', statements: foundation },
   { version: 2, name: 'agents-workflows', statements: agentsWorkflows },
+  { version: 3, name: 'webhooks', statements: webhooks },
+  { version: 4, name: 'processes', statements: processes },
 ];

@@ -70,13 +70,22 @@ export function createAgentStore(sql: SqlClient): AgentStore {
       return rows;
     },
 
-    setOnline: (tenantId, id, sessionId, at) =>
+    setOnline: (tenantId, id, sessionId, at, processId) =>
       one(
-        `UPDATE agents SET status = 'online', session_id = $3, updated_at = $4,
+        `UPDATE agents SET status = 'online', session_id = $3, updated_at = $4, process_id = $5,
            last_seen_at = GREATEST(last_seen_at, $4::timestamptz)
          WHERE tenant_id = $1 AND id = $2 RETURNING ${agentColumns}`,
-        [tenantId, id, sessionId, at],
+        [tenantId, id, sessionId, at, processId ?? null],
       ),
+
+    async setOfflineForProcess(processId, at) {
+      const { rows } = await sql.query<AgentRecord>(
+        `UPDATE agents SET status = 'offline', session_id = NULL, updated_at = $2
+         WHERE process_id = $1 AND (status = 'online' OR in_flight > 0) RETURNING ${agentColumns}`,
+        [processId, at],
+      );
+      return rows;
+    },
 
     setOffline: (tenantId, id, sessionId, at) =>
       one(

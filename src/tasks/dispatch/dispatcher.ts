@@ -19,6 +19,8 @@ export interface DispatcherDeps {
   logger: Logger;
   /** Called after every assignment that was committed (resource notifications, claim waiters). */
   onAssigned(task: TaskRecord, agent: AgentRecord): void;
+  /** Called when this process changed an agent's state (for other processes' views). */
+  onAgentChanged?(tenantId: string, agentId: string, agent?: AgentRecord): void;
   breaker?: BreakerConfig;
   agingMs?: number;
   batchSize?: number;
@@ -140,6 +142,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         lastDecision.delete(key);
         affinity.record(task, agentId);
         await noteProbe(outcome.agent, at.getTime());
+        deps.onAgentChanged?.(task.tenantId, agentId, outcome.agent);
         deps.delivery.deliver(outcome.task);
         deps.onAssigned(outcome.task, outcome.agent);
         return outcome.task;
@@ -221,6 +224,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     },
     agentChanged(agent: AgentRecord): void {
       index.upsert(toAgentSnapshot(agent));
+      deps.onAgentChanged?.(agent.tenantId, agent.id, agent);
+      kick();
+    },
+    /** Another process changed the agent: update the view without announcing it again. */
+    applyRemoteAgentChange(agent: AgentRecord): void {
+      index.upsert(toAgentSnapshot(agent));
       kick();
     },
     agentRemoved(tenantId: string, agentId: string): void {
@@ -229,6 +238,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     /** After a task left an agent (completed, failed, requeued…): the agent has room again. */
     agentReleased(tenantId: string, agentId: string): void {
       release(tenantId, agentId);
+      deps.onAgentChanged?.(tenantId, agentId);
       kick();
     },
     setTenantStrategy(tenantId: string, strategy: StrategyName): void {

@@ -52,6 +52,8 @@ export function createClaimService(deps: { tasks: TaskStore; lifecycle: Lifecycl
   }
 
   return {
+    /** Wakes a waiting claim of the agent (a task was assigned to it in another process). */
+    wake,
     /** Call after every assignment: wakes a waiting claim of that agent. */
     assigned: (task: TaskRecord) => {
       if (task.assignedAgentId) wake(task.tenantId, task.assignedAgentId);

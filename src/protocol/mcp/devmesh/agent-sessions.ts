@@ -1,5 +1,6 @@
 import type { TaskRecord } from '../../../storage/records.js';
 import type { TaskDelivery } from '../../../tasks/delivery-port.js';
+import type { TaskView } from '../../../tasks/task-schemas.js';
 import { toTaskView } from '../../../tasks/task-view.js';
 import type { McpSession } from '../session-types.js';
 
@@ -17,12 +18,16 @@ export function createAgentSessions() {
   const agentBySession = new Map<string, { tenantId: string; agentId: string }>();
   const sessionByAgent = new Map<string, McpSession>();
 
-  function send(task: TaskRecord, method: string): boolean {
-    if (!task.assignedAgentId) return false;
-    const session = sessionByAgent.get(key(task.tenantId, task.assignedAgentId));
+  function notify(method: string, tenantId: string, agentId: string, task: TaskView): boolean {
+    const session = sessionByAgent.get(key(tenantId, agentId));
     if (!session) return false;
-    session.notify(method, { task: toTaskView(task) });
+    session.notify(method, { task });
     return true;
+  }
+
+  function send(task: TaskRecord, method: string): boolean {
+    if (!task.assignedAgentId || !sessionByAgent.has(key(task.tenantId, task.assignedAgentId))) return false;
+    return notify(method, task.tenantId, task.assignedAgentId, toTaskView(task));
   }
 
   const delivery: TaskDelivery & { cancelled(task: TaskRecord): boolean } = {
@@ -32,6 +37,8 @@ export function createAgentSessions() {
 
   return {
     delivery,
+    /** Pushes a notice to an agent connected to this process (for notices relayed from others). */
+    notify,
     opened(session: McpSession): void {
       sessions.set(session.id, session);
     },
