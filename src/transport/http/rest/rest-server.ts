@@ -7,6 +7,8 @@ import { checkOrigin, presentedApiKey } from '../../credentials.js';
 import type { HealthDeps } from '../health.js';
 import { buildOpenApi } from './openapi.js';
 import type { RouteSpec } from './route-spec.js';
+import type { WebhookIngest } from '../../../webhooks/webhook-ingest.js';
+import { registerWebhookIngress } from './webhook-routes.js';
 
 export interface RestServerDeps {
   routes: RouteSpec[];
@@ -17,6 +19,8 @@ export interface RestServerDeps {
   maxBodyBytes: number;
   listenHost: string;
   allowedOrigins: readonly string[];
+  /** Webhook ingress under /api/webhooks (authenticated by signature or endpoint secret, not API keys). */
+  webhookIngest?: WebhookIngest;
 }
 
 export interface RestServer {
@@ -64,7 +68,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
     if (!request.url.startsWith('/api/')) return;
     const origin = checkOrigin(request.headers, { listenHost: deps.listenHost, allowedOrigins: deps.allowedOrigins });
     if (!origin.ok) throw new DevMeshError('forbidden', origin.reason);
-    if (request.url.startsWith('/api/v1/openapi.json')) return;
+    if (request.url.startsWith('/api/v1/openapi.json') || request.url.startsWith('/api/webhooks/')) return;
     principals.set(request, await deps.authenticate(presentedApiKey(request.headers)));
   });
 
@@ -78,6 +82,8 @@ export function createRestServer(deps: RestServerDeps): RestServer {
   });
   app.get('/metrics', async (_request, reply) => reply.type(deps.health.metrics.contentType).send(await deps.health.metrics.render()));
   app.get('/api/v1/openapi.json', async () => openApi);
+
+  if (deps.webhookIngest) registerWebhookIngress(app, deps.webhookIngest);
 
   for (const spec of deps.routes) {
     app.route({
