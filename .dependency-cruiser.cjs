@@ -7,7 +7,7 @@
  */
 
 /** Domain folders: business logic that must stay independent of adapters and transports. */
-const DOMAIN = '^src/(tenancy|agents|tasks|contexts|workflows|models|search|tools)/';
+const DOMAIN = '^src/(tenancy|agents|tasks|contexts|workflows|webhooks|cluster|models|search|tools)/';
 
 /** Adapters chosen by app.ts: storage drivers and work-queue / event-bus adapters. */
 const STORAGE_DRIVERS = '^src/storage/drivers/';

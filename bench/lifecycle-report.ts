@@ -106,15 +106,18 @@ export function formatLifecycle(scenarios: LifecycleScenario[], checks: Lifecycl
     'cpu in cores: srv = server; db = PostgreSQL backends of the bench database + WAL writer, checkpointer, background writer;',
     '  agents = agents process; creator = this process; irq = interrupts/softirq (loopback TCP, disk); other = everything else (noise)',
     '',
-    `${'backend'.padEnd(10)}${'path'.padEnd(17)}${'load'.padEnd(13)}${'tasks/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'create'.padStart(8)}${'deliv.'.padStart(8)}${'errors'.padStart(8)}${'srv'.padStart(6)}${'db'.padStart(6)}${'agents'.padStart(8)}${'creator'.padStart(8)}${'irq'.padStart(6)}${'other'.padStart(7)}`,
+    `${'backend'.padEnd(10)}${'path'.padEnd(17)}${'load'.padEnd(13)}${'tasks/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'create'.padStart(8)}${'deliv.'.padStart(8)}${'errors'.padStart(8)}${'srv/t'.padStart(7)}${'db/t'.padStart(6)}${'srv'.padStart(6)}${'db'.padStart(6)}${'agents'.padStart(8)}${'creator'.padStart(8)}${'irq'.padStart(6)}${'other'.padStart(7)}`,
   ];
   for (const s of scenarios) {
     const m = s.median;
     lines.push(
-      `${s.backend.padEnd(10)}${s.mode.padEnd(17)}${loadLabel(s.load).padEnd(13)}${num(m.tasksPerSecond, 0).padStart(9)}${num(m.p50Ms, 2).padStart(9)}${num(m.p99Ms, 2).padStart(9)}${num(m.createP50Ms, 2).padStart(8)}${num(m.deliverP50Ms, 2).padStart(8)}${`${m.errors}${m.shed ? `+${m.shed}s` : ''}`.padStart(8)}${num(m.serverCores, 2).padStart(6)}${num(m.dbCores, 2).padStart(6)}${num(m.agentsCores, 2).padStart(8)}${num(m.clientCores, 2).padStart(8)}${num(m.irqCores, 2).padStart(6)}${num(m.otherCores, 2).padStart(7)}`,
+      `${s.backend.padEnd(10)}${s.mode.padEnd(17)}${loadLabel(s.load).padEnd(13)}${num(m.tasksPerSecond, 0).padStart(9)}${num(m.p50Ms, 2).padStart(9)}${num(m.p99Ms, 2).padStart(9)}${num(m.createP50Ms, 2).padStart(8)}${num(m.deliverP50Ms, 2).padStart(8)}${`${m.errors}${m.shed ? `+${m.shed}s` : ''}`.padStart(8)}${num((1000 * m.serverCores) / m.tasksPerSecond, 2).padStart(7)}${num((1000 * m.dbCores) / m.tasksPerSecond, 2).padStart(6)}${num(m.serverCores, 2).padStart(6)}${num(m.dbCores, 2).padStart(6)}${num(m.agentsCores, 2).padStart(8)}${num(m.clientCores, 2).padStart(8)}${num(m.irqCores, 2).padStart(6)}${num(m.otherCores, 2).padStart(7)}`,
     );
   }
-  lines.push('create / deliv. = p50 ms from create sent to the create response / to task_assigned at the agent; errors +Ns = creates shed by the open loop');
+  lines.push(
+    'create / deliv. = p50 ms from create sent to the create response / to task_assigned at the agent; errors +Ns = creates shed by the open loop',
+    'srv/t, db/t = CPU ms per completed task in the server / the database (less sensitive to noise than tasks/s on a shared machine)',
+  );
   for (const c of checks) lines.push(`check ${c.backend}: ${c.created} created, ${c.completed} completed${Object.keys(c.notCompleted).length ? `, not completed ${JSON.stringify(c.notCompleted)}` : ''} -> ${c.ok ? 'ok' : 'MISMATCH'}`);
   for (const s of skipped) lines.push(`skipped ${s}`);
   return lines;

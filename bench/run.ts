@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: DevMesh against the machine's ceiling (a raw `ws` echo) and the official SDK
- * (McpServer over Streamable HTTP), side by side in one run, plus the cold start of `devmesh serve`.
- * Servers run in child processes; the load generator runs here. Prints a table, writes
- * bench/results/latest.json. See `npm run bench -- --help`.
+ * (McpServer over Streamable HTTP), side by side in one run, plus the cold start of `devmesh serve`,
+ * the full task lifecycle with 100 agents on PGlite and PostgreSQL (lifecycle-bench.ts) and the
+ * assignment decision with 10,000 agents (assignment-bench.ts). Servers and agents run in child
+ * processes; the load generator runs here. Prints a table, writes bench/results/latest.json.
+ * See `npm run bench -- --help`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -38,6 +38,11 @@ import { settingsRoutes } from './transport/http/rest/settings-routes.js';
 import { workflowRoutes } from './transport/http/rest/workflow-routes.js';
 import { workflowTools } from './protocol/mcp/devmesh/workflow-tools.js';
 import { createWorkflowService, type WorkflowService } from './workflows/workflow-engine.js';
+import { createMemoryWorkQueue } from './queue/memory-work-queue.js';
+import { createRedisWorkQueue } from './queue/redis-work-queue.js';
+import type { Consumer } from './queue/work-queue-port.js';
+import { createWebhooks, queueDispatch, registerWebhookConsumer } from './webhooks/webhooks.js';
+import { webhookRoutes } from './transport/http/rest/webhook-routes.js';
 
 export type Role = 'all' | 'mcp' | 'api' | 'worker';
 
@@ -149,6 +154,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const workflows = createWorkflowService({ workflows: stores.workflows, tasks, taskStore: stores.tasks, clock, bus, logger });
   orchestration.onTaskChanged(workflows.onTaskChanged);
   const workflowCatalogue = workflowTools(workflows);
+  // Webhook deliveries are recorded by the api role and processed through the work queue: on
+  // Redis Streams, by the worker role (and `all`) of any process; in-process, by this process.
+  const workQueue = config.redisUrl
+    ? createRedisWorkQueue({ url: config.redisUrl, prefix: config.redisPrefix, consumerName: lease.id, onError: (error, context) => logger.warn({ err: error, context }, 'Redis work queue error') })
+    : createMemoryWorkQueue();
+  const consumesJobs = role === 'all' || role === 'worker' || !config.redisUrl;
+  const webhooks = createWebhooks({ stores, tasks, clock, logger, dispatch: queueDispatch(workQueue) });
+  let webhookConsumer: Consumer | undefined;
   const boot = await bootstrapTenancy(tenancy, config.dataDir);
   const adminKey = await readAdminKey(boot.adminKeyPath);
 
@@ -214,7 +227,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             ...agentRoutes(agents, (agent) => toAgentView(agent, orchestration.breaker, clock.now().getTime())),
             ...settingsRoutes(orchestration.settings),
             ...workflowRoutes(workflows),
+            ...webhookRoutes(webhooks.service),
           ],
+          webhookIngest: webhooks.ingest,
           authenticate: tenancy.authenticate,
           health,
           logger,
@@ -247,6 +262,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async start() {
       await lease.start();
       await orchestration.start({ sweeps: role === 'all' || role === 'worker' });
+      if (consumesJobs) webhookConsumer = registerWebhookConsumer(workQueue, webhooks.processor);
       if (mcpPort) urls.mcp = `http://${hostForUrl}:${(await mcpPort.listen(config.mcpPort, config.host)).port}`;
       if (restPort) urls.api = `http://${hostForUrl}:${(await restPort.listen(config.apiPort, config.host)).port}`;
       logger.info(
@@ -263,10 +279,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       );
     },
     async stop() {
+      // Webhook jobs create tasks: finish them before the orchestration stops.
+      await webhookConsumer?.stop();
       leaveCluster?.();
       await orchestration.stop();
       mcpServer.close();
       await Promise.allSettled([mcpPort?.close(), restPort?.close()]);
+      await workQueue.close();
       await sessionHooks.drain();
       await lease.stop();
       await bus.close();

@@ -38,7 +38,7 @@ export function resolveConsumeOptions(options: ConsumeOptions | undefined): Reso
 }
 
 function stripUndefined(options: ConsumeOptions): ConsumeOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ConsumeOptions;
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
 /** The stored form of a payload: JSON, as on Redis, so both adapters hand handlers the same values. */

@@ -182,9 +182,14 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Wor
           group.ready.push(stored.id);
         }
       }
-      const consumer: MemoryConsumer = { handler, options: resolved, running: 0, active: new Set() };
       const owner = group;
-      consumer.stop = () => stopConsumer(owner, consumer);
+      const consumer: MemoryConsumer = {
+        handler,
+        options: resolved,
+        running: 0,
+        active: new Set(),
+        stop: () => stopConsumer(owner, consumer),
+      };
       group.consumers.push(consumer);
       live.add(consumer);
       pump(q, group);
@@ -210,7 +215,7 @@ export function createMemoryWorkQueue(options: MemoryWorkQueueOptions = {}): Wor
 
     close() {
       closing ??= (async () => {
-        await Promise.all([...live].map((c) => c.stop?.()));
+        await Promise.all([...live].map((c) => c.stop()));
         for (const q of queues.values()) {
           for (const group of q.groups.values()) {
             for (const state of group.pending.values()) clearTimeout(state.delivery?.timer);
@@ -296,7 +301,7 @@ interface MemoryConsumer {
   options: ResolvedConsumeOptions;
   running: number;
   active: Set<Promise<void>>;
-  stop?: () => Promise<void>;
+  stop: () => Promise<void>;
   stopping?: Promise<void>;
 }
 

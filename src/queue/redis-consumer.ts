@@ -74,6 +74,10 @@ export function startRedisConsumer(ctx: RedisConsumerContext): RedisConsumer {
     } catch (error) {
       failure = { error };
     }
+    // The slot is the handler's (concurrency counts handler calls); the acknowledgement goes on
+    // pipelined behind it, and stop() still waits for it.
+    state.inFlight -= 1;
+    signal();
     try {
       if (!failure) {
         await scripts.devmeshQueueAck(keys.stream, group, id, errorPrefix + id);
@@ -90,9 +94,7 @@ export function startRedisConsumer(ctx: RedisConsumerContext): RedisConsumer {
   function dispatch(id: string, fields: readonly string[], deliveries: number): void {
     state.inFlight += 1;
     const run: Promise<void> = handle(id, fields, deliveries).finally(() => {
-      state.inFlight -= 1;
       active.delete(run);
-      signal();
     });
     active.add(run);
   }

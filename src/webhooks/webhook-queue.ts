@@ -1,5 +1,4 @@
-import { isDevMeshError, parseOrThrow } from '../errors/index.js';
-import type { Logger } from '../observability/logger.js';
+import { parseOrThrow } from '../errors/index.js';
 import type { ConsumeOptions, Consumer, WorkQueue } from '../queue/work-queue-port.js';
 import type { WebhookDispatch } from './webhook-ingest.js';
 import type { WebhookProcessor } from './webhook-processor.js';
@@ -24,22 +23,4 @@ export function registerWebhookConsumer(queue: WorkQueue, processor: WebhookProc
     },
     options,
   );
-}
-
-/**
- * Without a work queue: process in this process, right after the delivery is recorded, without
- * redelivery on failure (a failed delivery stays pending until the sender retries it). A stopgap
- * until the queue is wired; `drain` waits for what is running.
- */
-export function createInlineDispatch(processor: WebhookProcessor, logger: Logger): WebhookDispatch & { drain(): Promise<void> } {
-  const running = new Set<Promise<unknown>>();
-  const dispatch = async (job: Parameters<WebhookDispatch>[0]) => {
-    const run = processor(job).catch((error: unknown) => {
-      if (isDevMeshError(error) && error.code === 'unavailable') logger.debug({ deliveryId: job.delivery_id, reason: error.message }, 'webhook delivery busy');
-      else logger.error({ err: error, deliveryId: job.delivery_id }, 'webhook delivery processing failed');
-    });
-    running.add(run);
-    void run.finally(() => running.delete(run));
-  };
-  return Object.assign(dispatch, { drain: async () => void (await Promise.allSettled([...running])) });
 }

@@ -49,6 +49,15 @@ const expectedOperations = [
   ['post', '/api/v1/workflows/{workflow_id}/runs', 'executeWorkflow'],
   ['get', '/api/v1/workflow-runs/{run_id}', 'getWorkflowRun'],
   ['post', '/api/v1/workflow-runs/{run_id}/cancel', 'cancelWorkflowRun'],
+  ['post', '/api/v1/webhooks', 'createWebhook'],
+  ['get', '/api/v1/webhooks', 'listWebhooks'],
+  ['get', '/api/v1/webhooks/{webhook_id}', 'getWebhook'],
+  ['delete', '/api/v1/webhooks/{webhook_id}', 'deleteWebhook'],
+  ['get', '/api/v1/webhooks/{webhook_id}/deliveries', 'listWebhookDeliveries'],
+  ['post', '/api/v1/event-rules', 'createEventRule'],
+  ['get', '/api/v1/event-rules', 'listEventRules'],
+  ['get', '/api/v1/event-rules/{rule_id}', 'getEventRule'],
+  ['delete', '/api/v1/event-rules/{rule_id}', 'deleteEventRule'],
 ] as const;
 
 for (const backend of testBackends()) {

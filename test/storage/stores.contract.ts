@@ -19,6 +19,8 @@ import { defineTaskSchedulingContract } from './contract/task-scheduling.contrac
 import { defineTaskContract } from './contract/task.contract.js';
 import { defineTenantKeyContract } from './contract/tenant-key.contract.js';
 import { defineWorkflowContract } from './contract/workflow.contract.js';
+import { defineWebhookDeliveryContract } from './contract/webhook-delivery.contract.js';
+import { defineWebhookEndpointRuleContract } from './contract/webhook-endpoint-rule.contract.js';
 
 /** Every migration as runMigrations reports it ("001-foundation"), in version order. */
 export const allMigrationLabels = migrations.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`);
@@ -98,6 +100,8 @@ export function defineStoreContract(name: string, open: () => Promise<SqlClient>
     defineInFlightContract(ctx);
     defineTaskSchedulingContract(ctx);
     defineWorkflowContract(ctx);
+    defineWebhookEndpointRuleContract(ctx);
+    defineWebhookDeliveryContract(ctx);
     defineIsolationContract(ctx);
     defineAgentIsolationContract(ctx);
   });
