@@ -37,6 +37,8 @@ export interface LifecycleResult {
   scenarios: LifecycleScenario[];
   checks: LifecycleCheck[];
   skipped: string[];
+  /** Notes on the PostgreSQL server (settings, whether the bench ran ANALYZE). */
+  notes: string[];
 }
 
 export interface Running {
@@ -120,9 +122,17 @@ export async function startLifecycleBackend(backend: Backend, log: (line: string
   }
 }
 
-async function runBackend(backend: Backend, options: BenchOptions, log: (line: string) => void): Promise<{ scenarios: LifecycleScenario[]; check: LifecycleCheck }> {
+async function runBackend(backend: Backend, options: BenchOptions, log: (line: string) => void): Promise<{ scenarios: LifecycleScenario[]; check: LifecycleCheck; notes: string[] }> {
   const running = await startLifecycleBackend(backend, log);
+  const notes: string[] = [];
   try {
+    if (running.database) {
+      const settings = await running.database.settings();
+      notes.push(
+        `postgres: ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(' ')}; ${options.pgAnalyze ? 'ANALYZE once after the first scenario (as auto-analyze would)' : 'never analyzed (--pg-no-analyze)'}; pool of 10 connections (DevMesh default)`,
+      );
+      log(`lifecycle: ${notes.at(-1)}`);
+    }
     const headers = { authorization: `Bearer ${running.key}` };
     const channels = await Promise.all(Array.from({ length: CREATOR_CONNECTIONS }, () => openWsChannel({ url: running.wsUrl, headers, toolName: '', taskId: '' })));
     const driver = createLifecycleDriver(channels, CAPABILITY);
@@ -149,6 +159,10 @@ async function runBackend(backend: Backend, options: BenchOptions, log: (line: s
         log(
           `round ${round}/${options.rounds} lifecycle ${backend} ${key.padEnd(26)} ${Math.round(m.tasksPerSecond).toString().padStart(6)} tasks/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  (create ${m.createP50Ms.toFixed(2)}, delivered ${m.deliverP50Ms.toFixed(2)})  errors ${m.errors}  shed ${m.shed}  cpu server ${m.cpu.serverCores.toFixed(2)} db ${m.cpu.dbCores.toFixed(2)} agents ${m.cpu.agentsCores.toFixed(2)} creator ${m.cpu.clientCores.toFixed(2)} irq ${m.cpu.irqCores.toFixed(2)} other ${m.cpu.otherCores.toFixed(2)}`,
         );
+        if (round === 1 && i === 0 && running.database && options.pgAnalyze) {
+          await running.database.analyze();
+          log(`lifecycle ${backend}: ANALYZE after the first scenario (${driver.created()} tasks), as autovacuum's auto-analyze would`);
+        }
         // The open loop runs at the goal rate if the closed loop reached it, else at 70% of what it reached.
         if (openRate === undefined && i === 0) {
           openRate = m.tasksPerSecond >= lifecycleGoal.tasksPerSecond ? lifecycleGoal.tasksPerSecond : Math.max(10, Math.round((m.tasksPerSecond * 0.7) / 10) * 10);
@@ -165,14 +179,14 @@ async function runBackend(backend: Backend, options: BenchOptions, log: (line: s
     const check: LifecycleCheck = { backend, created, completed, notCompleted: others, unmatched: driver.unknown(), ok: completed === created && Object.keys(others).length === 0 };
     log(`lifecycle ${backend}: ${created} tasks created, ${completed} completed, not completed ${JSON.stringify(others)} -> ${check.ok ? 'ok' : 'MISMATCH'}`);
     const scenarios = [...rounds.values()].map((r) => summarizeLifecycle(backend, r.mode, r.load, r.measurements));
-    return { scenarios, check };
+    return { scenarios, check, notes };
   } finally {
     await running.stop();
   }
 }
 
 export async function runLifecycleBench(options: BenchOptions, log: (line: string) => void): Promise<LifecycleResult> {
-  const result: LifecycleResult = { scenarios: [], checks: [], skipped: [] };
+  const result: LifecycleResult = { scenarios: [], checks: [], skipped: [], notes: [] };
   for (const backend of options.backends) {
     const why = backend === 'postgres' ? await unreachable() : undefined;
     if (why) {
@@ -180,9 +194,10 @@ export async function runLifecycleBench(options: BenchOptions, log: (line: strin
       result.skipped.push(`postgres: ${why}`);
       continue;
     }
-    const { scenarios, check } = await runBackend(backend, options, log);
+    const { scenarios, check, notes } = await runBackend(backend, options, log);
     result.scenarios.push(...scenarios);
     result.checks.push(check);
+    result.notes.push(...notes);
   }
   return result;
 }

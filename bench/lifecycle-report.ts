@@ -97,7 +97,7 @@ export function assignmentGoals(result: AssignmentBenchResult): Goal[] {
 
 const num = (n: number, digits: number) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
 
-export function formatLifecycle(scenarios: LifecycleScenario[], checks: LifecycleCheck[], skipped: string[]): string[] {
+export function formatLifecycle(scenarios: LifecycleScenario[], checks: LifecycleCheck[], skipped: string[], notes: string[] = []): string[] {
   const lines = [
     '',
     'task lifecycle: create over MCP (4 WS connections) -> assign -> task_assigned pushed to one of 100 agents (1 process, max_concurrency 8 each) -> complete',
@@ -120,6 +120,7 @@ export function formatLifecycle(scenarios: LifecycleScenario[], checks: Lifecycl
   );
   for (const c of checks) lines.push(`check ${c.backend}: ${c.created} created, ${c.completed} completed${Object.keys(c.notCompleted).length ? `, not completed ${JSON.stringify(c.notCompleted)}` : ''} -> ${c.ok ? 'ok' : 'MISMATCH'}`);
   for (const s of skipped) lines.push(`skipped ${s}`);
+  for (const n of notes) lines.push(n);
   return lines;
 }
 

@@ -130,7 +130,7 @@ export function formatReport(report: Report): string {
     const c = report.coldStart;
     lines.push('', `cold start (${c.compiled ? 'compiled dist/' : 'tsx, no dist/'}): runs ${c.runsMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; first start on an empty data dir ${(c.firstStartMs / 1000).toFixed(2)} s`);
   }
-  if (report.lifecycle) lines.push(...formatLifecycle(report.lifecycle.scenarios, report.lifecycle.checks, report.lifecycle.skipped));
+  if (report.lifecycle) lines.push(...formatLifecycle(report.lifecycle.scenarios, report.lifecycle.checks, report.lifecycle.skipped, report.lifecycle.notes));
   if (report.assignment) lines.push(...formatAssignment(report.assignment));
   if (report.goals.length) {
     lines.push('', 'goals');

@@ -20,6 +20,8 @@ export interface BenchOptions {
   build: boolean;
   /** --quick: shorter runs everywhere (the assignment benchmark makes fewer decisions). */
   quick: boolean;
+  /** Lifecycle on PostgreSQL: ANALYZE the bench database once, after the first scenario. */
+  pgAnalyze: boolean;
   /** Lifecycle backends to run (default both). */
   backends: ('pglite' | 'postgres')[];
   /** Write a CPU profile of the DevMesh server to this directory (node --cpu-prof). */
@@ -38,6 +40,8 @@ export const usage = `Usage: npm run bench -- [options]
   --warmup <s>       warm-up seconds per scenario (default 2)
   --duration <s>     measured seconds per scenario (default 5)
   --backends <list>  lifecycle backends: pglite, postgres (default both)
+  --pg-no-analyze    lifecycle on PostgreSQL: do not ANALYZE the fresh database after the first scenario (by default
+                     it is analyzed once, as autovacuum would; without statistics the cost per task grows with the table)
   --no-build         skip "npm run build" before the cold start
   --profile          run the DevMesh servers under node --cpu-prof; profiles go to .tmp/bench-profiles/ and the
                      top functions by self time of each profile of this run are printed at the end
@@ -68,6 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'no-build': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       backends: { type: 'string' },
+      'pg-no-analyze': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -89,6 +94,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     quick,
     build: !values['no-build'],
     backends: parseBackends(values.backends),
+    pgAnalyze: !values['pg-no-analyze'],
     profileDir: values.profile ? new URL('../../.tmp/bench-profiles/', import.meta.url).pathname : undefined,
   };
 }

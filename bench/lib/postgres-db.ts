@@ -14,6 +14,10 @@ export interface BenchDatabase {
   backendPids(): Promise<number[]>;
   /** Tasks per status, read straight from the database. */
   taskCounts(): Promise<Record<string, number>>;
+  /** ANALYZE the whole database: table statistics, as autovacuum's auto-analyze would gather them. */
+  analyze(): Promise<void>;
+  /** Settings of the server that change what the bench measures. */
+  settings(): Promise<Record<string, string>>;
   /** DROP DATABASE … WITH (FORCE). */
   drop(): Promise<void>;
 }
@@ -57,6 +61,13 @@ export async function createBenchDatabase(adminUrl = defaultAdminUrl): Promise<B
       withClient(url.toString(), async (c) => {
         const { rows } = await c.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM tasks GROUP BY status');
         return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+      }),
+    analyze: () => withClient(url.toString(), async (c) => void (await c.query('ANALYZE'))),
+    settings: () =>
+      withClient(url.toString(), async (c) => {
+        const names = ['server_version', 'autovacuum', 'synchronous_commit', 'fsync', 'shared_buffers', 'max_connections'];
+        const { rows } = await c.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_settings WHERE name = ANY($1)', [names]);
+        return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
       }),
     drop: () => withClient(adminUrl, async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
   };

@@ -22,9 +22,14 @@ export function openRedisConnection(
   return connection;
 }
 
-/** QUIT (waits for replies already asked for), or a hard disconnect if that does not finish in time. */
+/** QUIT (waits for replies already asked for), or a hard disconnect if not connected or QUIT takes too long. */
 export async function closeRedisConnection(connection: Redis, timeoutMs = 2000): Promise<void> {
   if (connection.status === 'end') return;
+  // Not connected (reconnecting after a failure): nothing to wait for, and QUIT would queue.
+  if (connection.status !== 'ready') {
+    connection.disconnect();
+    return;
+  }
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);

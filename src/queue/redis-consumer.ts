@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { errorMessage, type ResolvedConsumeOptions } from './memory-consume-options.js';
+import { errorMessage, type ResolvedConsumeOptions } from './work-queue-options.js';
 import { closeRedisConnection, isRedisError } from './redis-connection.js';
 import { toJob } from './redis-entries.js';
 import type { QueueKeys } from './redis-keys.js';
@@ -174,11 +174,10 @@ export function startRedisConsumer(ctx: RedisConsumerContext): RedisConsumer {
         await interruptRead();
         await looping;
         while (active.size > 0) await Promise.allSettled([...active]);
-        try {
-          // A consumer holding no job is removed from the group, so names do not pile up.
-          await scripts.devmeshQueueRelease(keys.stream, group, consumer);
-        } catch (error) {
-          ctx.report(error, 'release consumer');
+        // A consumer holding no job is removed from the group, so names do not pile up (skipped
+        // while Redis is unreachable: stopping must not wait for it).
+        if (ctx.command.status === 'ready') {
+          await scripts.devmeshQueueRelease(keys.stream, group, consumer).catch((error: unknown) => ctx.report(error, 'release consumer'));
         }
         await closeRedisConnection(blocking);
       })();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { assertQueueName, encodePayload, resolveConsumeOptions } from './memory-consume-options.js';
+import { assertQueueName, encodePayload, resolveConsumeOptions } from './work-queue-options.js';
 import { closeRedisConnection, openRedisConnection } from './redis-connection.js';
 import { startRedisConsumer, type RedisConsumer } from './redis-consumer.js';
 import { toDeadLetter } from './redis-entries.js';
@@ -18,6 +18,8 @@ export interface RedisWorkQueueOptions {
   idempotencyRetentionMs?: number;
   /** Dead letters kept per queue (MAXLEN ~, so approximately); default 10 000. */
   deadLetterMaxLen?: number;
+  /** How long close() waits for running handlers before dropping the connections; default 15 000. */
+  closeTimeoutMs?: number;
   /** Connection errors, failed acknowledgements and the like; the queue keeps going. */
   onError?: (error: Error, context: string) => void;
 }
@@ -41,6 +43,7 @@ const day = 24 * 60 * 60 * 1000;
  */
 export function createRedisWorkQueue(options: RedisWorkQueueOptions): RedisWorkQueue {
   const prefix = options.prefix ?? 'devmesh';
+  const closeTimeoutMs = options.closeTimeoutMs ?? 15_000;
   const name = options.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const retentionMs = options.idempotencyRetentionMs ?? day;
   const deadLetterMaxLen = options.deadLetterMaxLen ?? 10_000;
@@ -82,10 +85,9 @@ export function createRedisWorkQueue(options: RedisWorkQueueOptions): RedisWorkQ
       const resolved = resolveConsumeOptions(consumeOptions);
       consumerCount += 1;
       const consumer = `${name}#${consumerCount}`;
-      const blocking = openRedisConnection(options.url, `${prefix}:${consumer}:blocking`, (e) => report(e, 'redis connection'), {
-        // A read cut by a disconnect is not resent: the loop decides (it may be stopping).
-        autoResendUnfulfilledCommands: false,
-      });
+      // Keeps ioredis' default of resending a read cut by a reconnect: with autoResendUnfulfilledCommands
+      // off, ioredis 6 drops such a command without ever settling its promise, and the loop would hang.
+      const blocking = openRedisConnection(options.url, `${prefix}:${consumer}:blocking`, (e) => report(e, 'redis connection'));
       const started = startRedisConsumer({
         queue,
         keys: queueKeys(prefix, queue),
@@ -124,7 +126,19 @@ export function createRedisWorkQueue(options: RedisWorkQueueOptions): RedisWorkQ
 
     close() {
       closing ??= (async () => {
-        await Promise.all([...consumers].map((consumer) => consumer.stop()));
+        // Drain, but never hang a shutdown on a connection that stopped answering: after the
+        // bound, drop the connections; unfinished jobs are redelivered to other consumers.
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), closeTimeoutMs)));
+        const drained = Promise.all([...consumers].map((consumer) => consumer.stop())).then(() => 'drained' as const);
+        const outcome = await Promise.race([drained, bound]);
+        clearTimeout(timer);
+        if (outcome === 'timeout') {
+          report(new Error(`draining took longer than ${closeTimeoutMs} ms; dropping the connections`), 'close');
+          for (const consumer of consumers) consumer.kill();
+          command.disconnect();
+          return;
+        }
         await closeRedisConnection(command);
       })();
       return closing;

@@ -13,6 +13,12 @@
  *   last error as its reason, and is not delivered again.
  * - `close` stops fetching, waits for running handlers (graceful drain), then releases
  *   connections; jobs it fetched but did not finish are redelivered to others.
+ * - Each consumer group receives every job; consumers within a group compete. A new group starts
+ *   at the oldest stored job, so jobs enqueued before any consumer existed are still delivered.
+ * - A job whose handler throws is retried `reclaimAfterMs` after the failure; a handler that hangs
+ *   loses its job `reclaimAfterMs` after delivery (a visibility timeout).
+ * - `stats().pending` counts jobs not yet finished: waiting, running or awaiting a retry.
+ * - Queue and group names use `[A-Za-z0-9._-]`; payloads are JSON objects.
  */
 export interface WorkQueue {
   enqueue(queue: string, job: JobInput): Promise<{ id: string; duplicate: boolean }>;

@@ -15,6 +15,15 @@ export interface QueueContractContext {
  * The work-queue contract: the doc comment of src/queue/work-queue-port.ts made executable, run
  * against every adapter. `open` returns a queue on a backend of its own or shared (tests use
  * queue names of their own). Reclaim times are short (100-200 ms) so failures show up fast.
+ *
+ * Every test runs on every adapter. Differences the contract allows, by name and reason:
+ * - job ids: memory `job_<uuid>`, Redis the stream entry id `<ms>-<seq>` (both opaque strings);
+ * - timestamps: memory uses the injected clock, Redis the Redis server's clock (from entry ids), so
+ *   all processes sharing a Redis agree on them;
+ * - reclaim timing: memory redelivers exactly reclaimAfterMs after the delivery (or the failure);
+ *   Redis up to reclaimAfterMs / 4 (at most 5 s) later, when a consumer's periodic XAUTOCLAIM runs;
+ * - bounds: memory keeps at most 100 000 idempotency keys and exactly 10 000 dead letters per queue;
+ *   Redis expires idempotency keys only by time and trims dead letters approximately (MAXLEN ~).
  */
 export function defineWorkQueueContract(name: string, open: () => Promise<WorkQueue>): void {
   describe(`work queue contract: ${name}`, () => {
