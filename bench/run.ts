@@ -15,6 +15,7 @@ import { loadavg } from 'node:os';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
 import { devmeshNodeFlags } from './lib/children.js';
 import { parseOptions, usage, type BenchOptions } from './lib/options.js';
+import { dropLiveDatabases } from './lib/postgres-db.js';
 import { summarizeProfile } from './lib/profile-summary.js';
 import { runLifecycleBench, type LifecycleResult } from './lifecycle-bench.js';
 import { assignmentGoals, lifecycleGoals } from './lifecycle-report.js';
@@ -177,10 +178,11 @@ async function measure(options: BenchOptions, loadAtStart: number): Promise<numb
   return scenarios.some((s) => s.median.errors > 0) || failedLifecycle ? 1 : 0;
 }
 
-// Ctrl-C: exit through process.exit so the children are killed (see lib/children.ts).
+// Ctrl-C: drop the lifecycle's PostgreSQL database, then exit through process.exit so the children
+// are killed (see lib/children.ts).
 process.once('SIGINT', () => {
   log('interrupted');
-  process.exit(130);
+  void dropLiveDatabases().finally(() => process.exit(130));
 });
 
 main().then(

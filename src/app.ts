@@ -19,6 +19,7 @@ import { acquireDataDirLock } from './storage/drivers/data-dir-lock.js';
 import { runMigrations } from './storage/migrate.js';
 import { createStores } from './storage/queries/index.js';
 import { withTaskCache } from './storage/cached-task-store.js';
+import { startTableMaintenance } from './storage/maintenance.js';
 import type { SqlClient } from './storage/sql-port.js';
 import type { Stores } from './storage/stores.js';
 import { bootstrapTenancy, readAdminKey } from './tenancy/bootstrap.js';
@@ -241,6 +242,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : undefined;
 
   const urls = { mcp: '', api: '' };
+  let stopMaintenance: (() => void) | undefined;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     config,
@@ -261,6 +263,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     async start() {
       await lease.start();
+      if (role === 'all' || role === 'worker') {
+        stopMaintenance = startTableMaintenance(sql, {
+          firstAfterMs: 20_000,
+          everyMs: 120_000,
+          onError: (error) => logger.warn({ err: error }, 'table maintenance (ANALYZE) failed'),
+        });
+      }
       await orchestration.start({ sweeps: role === 'all' || role === 'worker' });
       if (consumesJobs) webhookConsumer = registerWebhookConsumer(workQueue, webhooks.processor);
       if (mcpPort) urls.mcp = `http://${hostForUrl}:${(await mcpPort.listen(config.mcpPort, config.host)).port}`;
@@ -279,6 +288,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       );
     },
     async stop() {
+      stopMaintenance?.();
       // Webhook jobs create tasks: finish them before the orchestration stops.
       await webhookConsumer?.stop();
       leaveCluster?.();

@@ -32,6 +32,15 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
+/** Databases created and not dropped yet, for `dropLiveDatabases` on Ctrl-C. */
+const live = new Map<string, () => Promise<void>>();
+
+/** Drops every bench database still present (on interrupt); gives up after `timeoutMs`. */
+export async function dropLiveDatabases(timeoutMs = 5_000): Promise<void> {
+  const all = Promise.allSettled([...live.values()].map((drop) => drop()));
+  await Promise.race([all, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+}
+
 /** Undefined if PostgreSQL answers at `adminUrl`, else why not. */
 export async function unreachable(adminUrl = defaultAdminUrl): Promise<string | undefined> {
   try {
@@ -48,6 +57,11 @@ export async function createBenchDatabase(adminUrl = defaultAdminUrl): Promise<B
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  const drop = async () => {
+    await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    live.delete(name);
+  };
+  live.set(name, drop);
   return {
     name,
     url: url.toString(),
@@ -69,6 +83,6 @@ export async function createBenchDatabase(adminUrl = defaultAdminUrl): Promise<B
         const { rows } = await c.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_settings WHERE name = ANY($1)', [names]);
         return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
       }),
-    drop: () => withClient(adminUrl, async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+    drop,
   };
 }
