@@ -53,6 +53,12 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
    */
   output?: O;
   annotations?: Record<string, unknown>;
+  /**
+   * The handler's result is already typed by `output` at compile time (DevMesh's own tools), so the
+   * server skips re-validating it at run time: that parse deep-copies the result on every call.
+   * Leave unset for tools whose results come from elsewhere.
+   */
+  trustedOutput?: boolean;
   handler(args: z.infer<I>, ctx: HandlerContext): Promise<O extends z.ZodType ? z.infer<O> | CallToolResult : CallToolResult>;
 }
 

@@ -77,6 +77,9 @@ function looksLikeCallToolResult(value: unknown): value is MethodResult {
 function shapeToolResult(tool: ToolDefinition, value: unknown, env: MethodEnv): MethodResult {
   if (tool.output !== undefined) {
     if (looksLikeCallToolResult(value) && value.isError === true) return value;
+    if (tool.trustedOutput && isRecord(value) && !looksLikeCallToolResult(value)) {
+      return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
+    }
     const parsed = tool.output.safeParse(value);
     if (parsed.success) {
       const data: unknown = parsed.data;
