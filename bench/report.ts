@@ -1,3 +1,4 @@
+import type { QueueBenchResult } from './queue-bench.js';
 import { cpus, loadavg } from 'node:os';
 import type { AssignmentBenchResult } from './assignment-bench.js';
 import type { ColdStartResult } from './cold-start.js';
@@ -31,6 +32,7 @@ export interface Report {
   coldStart: (ColdStartResult & { goalMs: number }) | undefined;
   lifecycle?: LifecycleResult | undefined;
   assignment?: AssignmentBenchResult | undefined;
+  queue?: QueueBenchResult | undefined;
 }
 
 export function summarize(target: Target, method: Method, shape: Shape, rounds: Measurement[]): ScenarioResult {

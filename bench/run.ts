@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runAssignmentBench, type AssignmentBenchResult } from './assignment-bench.js';
+import { formatQueueBench, runQueueBench, type QueueBenchResult } from './queue-bench.js';
 import { loadavg } from 'node:os';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
 import { devmeshNodeFlags } from './lib/children.js';
@@ -141,6 +142,11 @@ async function measure(options: BenchOptions, loadAtStart: number): Promise<numb
     assignment = await runAssignmentBench({ quick: options.quick });
     log(`assignment: median ${assignment.medianUs} us, p99 ${assignment.p99Us} us wall; CPU median ${assignment.cpuMedianUs} us, p99 ${assignment.cpuP99Us} us`);
   }
+  let queue: QueueBenchResult | undefined;
+  if (options.parts.has('queue')) {
+    log('work queue benchmark (in-process, and Redis Streams when TEST_REDIS_URL or REDIS_URL is set)');
+    queue = await runQueueBench({ quick: options.quick, redisUrl: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', log });
+  }
   let cold: ColdStartResult | undefined;
   if (options.parts.has('cold')) cold = await measureColdStart(options.coldRuns, log);
   if (options.profileDir) {
@@ -168,8 +174,10 @@ async function measure(options: BenchOptions, loadAtStart: number): Promise<numb
     coldStart: cold && { ...cold, goalMs: 3000 },
     lifecycle,
     assignment,
+    queue,
   };
   process.stdout.write(formatReport(report));
+  if (queue) process.stdout.write(`\n${formatQueueBench(queue)}\n`);
   const results = new URL('./results/', import.meta.url);
   await mkdir(results, { recursive: true });
   await writeFile(new URL('latest.json', results), `${JSON.stringify(report, null, 2)}\n`);

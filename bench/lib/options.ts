@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const parts = ['raw', 'devmesh', 'devmesh-http', 'sdk', 'cold', 'lifecycle', 'assignment'] as const;
+export const parts = ['raw', 'devmesh', 'devmesh-http', 'sdk', 'cold', 'lifecycle', 'assignment', 'queue'] as const;
 export type Part = (typeof parts)[number];
 
 const groups: Record<string, Part[]> = {
