@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/assignment-bench.ts [--quick]
  */
+import { createSeededRandom } from '../src/lib/seeded-random.js';
 import { pathToFileURL } from 'node:url';
 import { emptyStats, type PerformanceStats } from '../src/agents/agent-stats.js';
 import { defaultBreakerConfig, initialBreaker, onFailure, type BreakerSnapshot } from '../src/agents/breaker.js';
@@ -42,17 +43,6 @@ const agentCount = 10_000;
 const capabilityPool = Array.from({ length: 50 }, (_, i) => `cap-${String(i).padStart(2, '0')}`);
 const now = 1_800_000_000_000;
 
-/** Deterministic PRNG (mulberry32), so every run benchmarks the same population. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomStats(random: () => number): PerformanceStats {
   if (random() < 0.1) return emptyStats();
@@ -119,7 +109,7 @@ function figures(times: readonly number[] | Float64Array): Figures {
 export async function runAssignmentBench(options: { quick?: boolean } = {}): Promise<AssignmentBenchResult> {
   const perStrategy = options.quick ? 2_000 : 20_000;
   const warmup = options.quick ? 500 : 3_000;
-  const random = createRandom(20_260_101);
+  const random = createSeededRandom(20_260_101);
   const index = createAgentIndex();
   for (const agent of makeAgents(random)) index.upsert(agent);
   const tasks = makeTasks(random, 4096);

@@ -1,16 +1,5 @@
 import { startAgent, type TestAgent } from '../helpers/agents.js';
 
-/** A small seeded PRNG (mulberry32), so a failing soak run can be replayed with its seed. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface ChaosCounters {
   ignored: number;

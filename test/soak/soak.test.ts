@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openRawWs, type RawWsClient } from '../helpers/clients.js';
 import { startTestApp, testBackends, type TestApp } from '../helpers/test-app.js';
-import { createRandom, startChaosAgent, type ChaosCounters } from './soak-agents.js';
+import { createSeededRandom } from '../../src/lib/seeded-random.js';
+import { startChaosAgent, type ChaosCounters } from './soak-agents.js';
 
 const TASKS = Number(process.env.SOAK_TASKS ?? 10_000);
 const AGENTS = 50;
@@ -12,7 +13,7 @@ const terminal = new Set(['completed', 'failed', 'cancelled', 'timed_out', 'dead
 for (const backend of testBackends()) {
   describe(`randomized soak: ${TASKS} tasks, ${AGENTS} flaky agents (${backend})`, { timeout: 15 * 60_000 }, () => {
     const seed = Number(process.env.SOAK_SEED ?? Date.now() % 1_000_000);
-    const random = createRandom(seed);
+    const random = createSeededRandom(seed);
     const counters: ChaosCounters = { ignored: 0, failedRetryable: 0, failedFinal: 0, disconnects: 0, completed: 0, refused: 0 };
     let app: TestApp;
     let creator: RawWsClient;
