@@ -2,6 +2,7 @@ import type { QueueBenchResult } from './queue-bench.js';
 import { cpus, loadavg } from 'node:os';
 import type { AssignmentBenchResult } from './assignment-bench.js';
 import type { ColdStartResult } from './cold-start.js';
+import { formatCluster, type ClusterResult } from './cluster-bench.js';
 import type { LifecycleResult } from './lifecycle-bench.js';
 import { formatAssignment, formatLifecycle } from './lifecycle-report.js';
 import { median } from './lib/stats.js';
@@ -33,6 +34,7 @@ export interface Report {
   lifecycle?: LifecycleResult | undefined;
   assignment?: AssignmentBenchResult | undefined;
   queue?: QueueBenchResult | undefined;
+  cluster?: ClusterResult | undefined;
 }
 
 export function summarize(target: Target, method: Method, shape: Shape, rounds: Measurement[]): ScenarioResult {
@@ -133,6 +135,7 @@ export function formatReport(report: Report): string {
     lines.push('', `cold start (${c.compiled ? 'compiled dist/' : 'tsx, no dist/'}): runs ${c.runsMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; first start on an empty data dir ${(c.firstStartMs / 1000).toFixed(2)} s`);
   }
   if (report.lifecycle) lines.push(...formatLifecycle(report.lifecycle.scenarios, report.lifecycle.checks, report.lifecycle.skipped, report.lifecycle.notes));
+  if (report.cluster) lines.push(...formatCluster(report.cluster));
   if (report.assignment) lines.push(...formatAssignment(report.assignment));
   if (report.goals.length) {
     lines.push('', 'goals');

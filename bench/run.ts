@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runAssignmentBench, type AssignmentBenchResult } from './assignment-bench.js';
+import { runClusterBench, type ClusterResult } from './cluster-bench.js';
 import { formatQueueBench, runQueueBench, type QueueBenchResult } from './queue-bench.js';
 import { loadavg } from 'node:os';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
@@ -114,7 +115,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const loadAtStart = loadavg()[0] ?? Number.NaN;
-  const needsServer = options.parts.has('cold') || options.parts.has('devmesh') || options.parts.has('devmesh-http') || options.parts.has('lifecycle');
+  const needsServer = options.parts.has('cold') || options.parts.has('devmesh') || options.parts.has('devmesh-http') || options.parts.has('lifecycle') || options.parts.has('cluster');
   const cleanup = options.build && needsServer ? build() : async () => undefined;
   try {
     return await measure(options, loadAtStart);
@@ -162,6 +163,8 @@ async function measure(options: BenchOptions, loadAtStart: number): Promise<numb
   }
   let lifecycle: LifecycleResult | undefined;
   if (options.parts.has('lifecycle')) lifecycle = await runLifecycleBench(options, log);
+  let cluster: ClusterResult | undefined;
+  if (options.parts.has('cluster')) cluster = await runClusterBench(options, log);
   if (options.profileDir && existsSync(options.profileDir)) await summarizeProfiles(options.profileDir, began);
   const report: Report = {
     meta: { ...meta(options.rounds, options.warmupMs, options.measureMs, loadAtStart), devmeshRuntime: existsSync(new URL('cli/main.js', dist)) ? 'compiled dist/' : 'tsx (no dist/)' },
@@ -175,6 +178,7 @@ async function measure(options: BenchOptions, loadAtStart: number): Promise<numb
     lifecycle,
     assignment,
     queue,
+    cluster,
   };
   process.stdout.write(formatReport(report));
   if (queue) process.stdout.write(`\n${formatQueueBench(queue)}\n`);
@@ -183,7 +187,8 @@ async function measure(options: BenchOptions, loadAtStart: number): Promise<numb
   await writeFile(new URL('latest.json', results), `${JSON.stringify(report, null, 2)}\n`);
   log('wrote bench/results/latest.json');
   const failedLifecycle = lifecycle !== undefined && (lifecycle.checks.some((c) => !c.ok) || lifecycle.scenarios.some((s) => s.median.errors > 0));
-  return scenarios.some((s) => s.median.errors > 0) || failedLifecycle ? 1 : 0;
+  const failedCluster = cluster !== undefined && cluster.scenarios.some((s) => !s.check.ok || s.median.errors > 0);
+  return scenarios.some((s) => s.median.errors > 0) || failedLifecycle || failedCluster ? 1 : 0;
 }
 
 // Ctrl-C: drop the lifecycle's PostgreSQL database, then exit through process.exit so the children

@@ -1,6 +1,6 @@
 /**
  * The agents of the lifecycle benchmark, all in this one process: BENCH_AGENTS WebSocket
- * connections to BENCH_WS_URL, each an agent named by `X-Agent-ID: bench-agent-<i>` that registers
+ * connections to BENCH_WS_URL, each an agent named by `X-Agent-ID: bench-agent-<BENCH_AGENT_OFFSET + i>` that registers
  * in `initialize` (clientInfo capabilities ['bench'], max_concurrency BENCH_MAX_CONCURRENCY).
  *
  * On every `notifications/devmesh/task_assigned` the agent calls devmesh_task_complete at once (or
@@ -17,6 +17,8 @@ const key = process.env.BENCH_API_KEY ?? '';
 const count = Number(process.env.BENCH_AGENTS ?? '100');
 const maxConcurrency = Number(process.env.BENCH_MAX_CONCURRENCY ?? '8');
 const capability = process.env.BENCH_CAPABILITY ?? 'bench';
+/** First agent number, so several agent processes (one per server of a cluster) use distinct ids. */
+const offset = Number(process.env.BENCH_AGENT_OFFSET ?? '0');
 
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -44,7 +46,7 @@ function problem(text: string): void {
 const ok = (m: Message | undefined) => m !== undefined && m.error === undefined && m.result !== undefined && m.result.isError !== true;
 
 function connect(index: number): Promise<void> {
-  const agentId = `bench-agent-${index}`;
+  const agentId = `bench-agent-${offset + index}`;
   const ws = new WebSocket(url, ['mcp'], { headers: { authorization: `Bearer ${key}`, 'x-agent-id': agentId }, perMessageDeflate: false });
   const pending = new Map<number, (message: Message | undefined) => void>();
   let nextId = 1;
