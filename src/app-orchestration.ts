@@ -108,7 +108,7 @@ export function createOrchestration(deps: {
   });
   const tasks = createTaskService({
     tasks: stores.tasks,
-    bus,
+    announce,
     clock,
     onQueued: (task) => dispatcher.enqueue(task),
     onCancelled: (task, previous) => {

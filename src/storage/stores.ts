@@ -1,5 +1,4 @@
 import type {
-  AgentCapability,
   AgentRecord,
   ApiKeyRecord,
   BreakerRecord,
@@ -210,15 +209,8 @@ export interface ContextStore {
   clear(tenantId: string, sessionId: string): Promise<number>;
 }
 
-export interface AgentRegistration {
-  tenantId: string;
-  id: string;
-  name: string;
-  capabilities: AgentCapability[];
-  maxConcurrency: number;
-  costPerTask: number;
-  metadata: unknown;
-}
+/** The fields an agent states about itself; presence, load, breaker and statistics are the server's. */
+export type AgentRegistration = Pick<AgentRecord, 'tenantId' | 'id' | 'name' | 'capabilities' | 'maxConcurrency' | 'costPerTask' | 'metadata'>;
 
 export interface AgentFilter {
   status?: 'online' | 'offline';

@@ -2,7 +2,6 @@ import { conflict, invalidArgument, notFound } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import { newId } from '../lib/ids.js';
-import { topics, type EventBus } from '../queue/event-bus-port.js';
 import type { TaskRecord, TaskStatus } from '../storage/records.js';
 import type { TaskPosition, TaskStore } from '../storage/stores.js';
 import type { Principal } from '../tenancy/principal.js';
@@ -12,7 +11,8 @@ import type { TaskCreateInput, TaskListQuery } from './task-schemas.js';
 
 export interface TaskServiceDeps {
   tasks: TaskStore;
-  bus: EventBus;
+  /** Tells subscribers a resource changed (coalesced by the caller). */
+  announce(tenantId: string, uri: string): void;
   clock: Clock;
   /** A new task is waiting for an agent. */
   onQueued?(task: TaskRecord): void;
@@ -38,11 +38,9 @@ function decodeTaskCursor(cursor: string): TaskPosition {
 }
 
 export function createTaskService(deps: TaskServiceDeps) {
-  const { tasks, bus, clock } = deps;
+  const { tasks, clock } = deps;
 
-  async function announce(tenantId: string): Promise<void> {
-    await bus.publish(topics.resourceUpdated, { tenantId, uri: tasksResourceUri(tenantId) });
-  }
+  const announce = (tenantId: string) => deps.announce(tenantId, tasksResourceUri(tenantId));
 
   async function get(principal: Principal, id: string): Promise<TaskRecord> {
     requireRole(principal, 'reader');
@@ -86,7 +84,7 @@ export function createTaskService(deps: TaskServiceDeps) {
         actorOf(principal),
         clock.now(),
       );
-      await announce(principal.tenantId);
+      announce(principal.tenantId);
       if (task.status === 'queued') deps.onQueued?.(task);
       return task;
     },
@@ -119,7 +117,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       });
       if (outcome.applied) {
         deps.onCancelled?.(outcome.task, outcome.event.fromStatus);
-        await announce(principal.tenantId);
+        announce(principal.tenantId);
         return outcome.task;
       }
       if (!outcome.current) throw notFound(`No task with id "${id}" in this tenant.`, { task_id: id });

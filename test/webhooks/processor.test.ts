@@ -4,7 +4,6 @@ import { pino } from 'pino';
 import { DevMeshError } from '../../src/errors/index.js';
 import { createManualClock } from '../../src/lib/clock.js';
 import { newId } from '../../src/lib/ids.js';
-import { createMemoryEventBus } from '../../src/queue/memory-event-bus.js';
 import { createStores } from '../../src/storage/queries/index.js';
 import type { Stores } from '../../src/storage/stores.js';
 import { createTaskService, type TaskService } from '../../src/tasks/task-service.js';
@@ -23,7 +22,7 @@ describe('webhook processor', () => {
   before(async () => {
     db = await openTestPglite();
     stores = createStores(db.sql);
-    tasks = createTaskService({ tasks: stores.tasks, bus: createMemoryEventBus(), clock });
+    tasks = createTaskService({ tasks: stores.tasks, announce: () => undefined, clock });
   });
   after(async () => {
     await db.cleanup();

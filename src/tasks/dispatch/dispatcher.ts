@@ -1,5 +1,5 @@
 import { toAgentSnapshot } from '../../agents/agent-snapshot.js';
-import { breakerAllows, defaultBreakerConfig, effectiveState, onAssigned, type BreakerConfig } from '../../agents/breaker.js';
+import { defaultBreakerConfig, effectiveState, onAssigned, type BreakerConfig } from '../../agents/breaker.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../observability/logger.js';
 import type { AgentRecord, TaskRecord } from '../../storage/records.js';
@@ -248,10 +248,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     lastDecision: (tenantId: string, taskId: string) => lastDecision.get(taskKey(tenantId, taskId)),
     decideNow,
     assignNow,
-    /** Whether the agent's breaker lets work through now (for status views). */
-    breakerAllows: (agent: AgentRecord) => breakerAllows(agent.breaker, breaker, clock.now().getTime()),
     agentSnapshot: (tenantId: string, agentId: string) => index.get(tenantId, agentId),
-    stats: () => ({ queued: queue.size, delayed: delayed.size, agents: index.size }),
     breakerConfig: breaker,
   };
 }

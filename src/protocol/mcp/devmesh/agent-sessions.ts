@@ -63,6 +63,5 @@ export function createAgentSessions() {
       return session;
     },
     agentOf: (sessionId: string) => agentBySession.get(sessionId)?.agentId,
-    session: (sessionId: string) => sessions.get(sessionId),
   };
 }
