@@ -49,7 +49,8 @@ async function getJson(url: string, key: string): Promise<unknown> {
   return response.json();
 }
 
-async function deleteRedisKeys(prefix: string): Promise<void> {
+/** Deletes every Redis key under `prefix:` (a bench run's DEVMESH_REDIS_PREFIX). */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis(clusterRedisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();

@@ -2,7 +2,8 @@
  * `npm run bench`: DevMesh against the machine's ceiling (a raw `ws` echo) and the official SDK
  * (McpServer over Streamable HTTP), side by side in one run, plus the cold start of `devmesh serve`,
  * the full task lifecycle with 100 agents on PGlite and PostgreSQL (lifecycle-bench.ts) and the
- * assignment decision with 10,000 agents (assignment-bench.ts). Servers and agents run in child
+ * assignment decision with 10,000 agents (assignment-bench.ts), and the time from one of two
+ * processes' death to its tasks being requeued (failover-bench.ts). Servers and agents run in child
  * processes; the load generator runs here. Prints a table, writes bench/results/latest.json.
  * See `npm run bench -- --help`.
  */
@@ -12,6 +13,7 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runAssignmentBench, type AssignmentBenchResult } from './assignment-bench.js';
 import { runClusterBench, type ClusterResult } from './cluster-bench.js';
+import { failoverFailed, formatFailover, runFailoverBench, type FailoverResult } from './failover-bench.js';
 import { formatQueueBench, runQueueBench, type QueueBenchResult } from './queue-bench.js';
 import { loadavg } from 'node:os';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
@@ -115,7 +117,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const loadAtStart = loadavg()[0] ?? Number.NaN;
-  const needsServer = options.parts.has('cold') || options.parts.has('devmesh') || options.parts.has('devmesh-http') || options.parts.has('lifecycle') || options.parts.has('cluster');
+  const needsServer = options.parts.has('cold') || options.parts.has('devmesh') || options.parts.has('devmesh-http') || options.parts.has('lifecycle') || options.parts.has('cluster') || options.parts.has('failover');
   const cleanup = options.build && needsServer ? build() : async () => undefined;
   try {
     return await measure(options, loadAtStart);
@@ -165,8 +167,10 @@ async function measure(options: BenchOptions, loadAtStart: number): Promise<numb
   if (options.parts.has('lifecycle')) lifecycle = await runLifecycleBench(options, log);
   let cluster: ClusterResult | undefined;
   if (options.parts.has('cluster')) cluster = await runClusterBench(options, log);
+  let failover: FailoverResult | undefined;
+  if (options.parts.has('failover')) failover = await runFailoverBench(options, log);
   if (options.profileDir && existsSync(options.profileDir)) await summarizeProfiles(options.profileDir, began);
-  const report: Report = {
+  const report: Report & { failover?: FailoverResult | undefined } = {
     meta: { ...meta(options.rounds, options.warmupMs, options.measureMs, loadAtStart), devmeshRuntime: existsSync(new URL('cli/main.js', dist)) ? 'compiled dist/' : 'tsx (no dist/)' },
     scenarios,
     goals: [
@@ -179,16 +183,19 @@ async function measure(options: BenchOptions, loadAtStart: number): Promise<numb
     assignment,
     queue,
     cluster,
+    failover,
   };
   process.stdout.write(formatReport(report));
   if (queue) process.stdout.write(`\n${formatQueueBench(queue)}\n`);
+  if (failover) process.stdout.write(`${formatFailover(failover).join('\n')}\n`);
   const results = new URL('./results/', import.meta.url);
   await mkdir(results, { recursive: true });
   await writeFile(new URL('latest.json', results), `${JSON.stringify(report, null, 2)}\n`);
   log('wrote bench/results/latest.json');
   const failedLifecycle = lifecycle !== undefined && (lifecycle.checks.some((c) => !c.ok) || lifecycle.scenarios.some((s) => s.median.errors > 0));
   const failedCluster = cluster !== undefined && cluster.scenarios.some((s) => !s.check.ok || s.median.errors > 0);
-  return scenarios.some((s) => s.median.errors > 0) || failedLifecycle || failedCluster ? 1 : 0;
+  const failedFailover = failover !== undefined && failoverFailed(failover);
+  return scenarios.some((s) => s.median.errors > 0) || failedLifecycle || failedCluster || failedFailover ? 1 : 0;
 }
 
 // Ctrl-C: drop the lifecycle's PostgreSQL database, then exit through process.exit so the children

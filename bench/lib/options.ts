@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const parts = ['raw', 'devmesh', 'devmesh-http', 'sdk', 'cold', 'lifecycle', 'assignment', 'queue', 'cluster'] as const;
+export const parts = ['raw', 'devmesh', 'devmesh-http', 'sdk', 'cold', 'lifecycle', 'assignment', 'queue', 'cluster', 'failover'] as const;
 export type Part = (typeof parts)[number];
 
 const groups: Record<string, Part[]> = {
@@ -36,7 +36,9 @@ export const usage = `Usage: npm run bench -- [options]
                      PostgreSQL (BENCH_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres; a fresh
                      database is created and dropped); assignment: decision latency with 10,000 agents (in-process);
                      cluster: lifecycle throughput with 1 vs 2 "devmesh serve" processes on one fresh PostgreSQL
-                     database and the local Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379)
+                     database and the local Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379); failover: time from
+                     the death (SIGKILL) of one of two "devmesh serve" processes to its tasks being requeued and completed
+                     on the other (same PostgreSQL + Redis, 5 s process lease; --rounds trials, each on a fresh database)
   --quick            smoke test: 1 round, 0.5 s warm-up, 1 s measured, 2 cold starts
   --rounds <n>       measured rounds per scenario, median reported (default 3)
   --warmup <s>       warm-up seconds per scenario (default 2)

@@ -64,6 +64,8 @@ export interface TaskRecord extends TaskScheduling {
   updatedAt: Date;
   /** Incremented on every update; used for optimistic concurrency. */
   version: number;
+  /** The creator's idempotency key: creating again with it returns this task. */
+  idempotencyKey: string | null;
 }
 
 export interface TaskEventRecord {

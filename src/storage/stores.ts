@@ -75,6 +75,8 @@ export interface NewTask {
   executionTimeoutMs?: number | null;
   workflowRunId?: string | null;
   workflowStep?: string | null;
+  /** With a key, inserting again returns the first task (same fingerprint) or is a conflict (another). */
+  idempotency?: { key: string; fingerprint: string };
 }
 
 export interface TaskFilter {

@@ -16,6 +16,13 @@ export const taskStatusSchema = z.enum(taskStatuses);
 export const strategySchema = z.enum(['round_robin', 'least_loaded', 'capability_match', 'performance_based', 'cost_optimized', 'auto']);
 export const taskPrioritySchema = z.enum(taskPriorities);
 
+/** Printable ASCII, so keys survive headers, logs and URLs unchanged. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'use printable ASCII characters without spaces');
+
 export const taskCreateSchema = z
   .object({
     title: z.string().trim().min(1).max(500).describe('Short summary of the work'),
@@ -30,6 +37,9 @@ export const taskCreateSchema = z
     deadline: z.iso.datetime({ offset: true }).optional().describe('ISO time by which the task must be done; after it the task times out'),
     accept_timeout_ms: z.number().int().min(100).max(3_600_000).default(30_000).describe('How long an agent has to accept before the task is requeued'),
     execution_timeout_ms: z.number().int().min(100).max(7 * 86_400_000).optional().describe('How long an agent may work on it before it is requeued'),
+    idempotency_key: idempotencyKeySchema
+      .optional()
+      .describe('Makes retries safe: creating again with the same key returns the first task instead of a new one (a different request with the same key is a conflict)'),
   })
   .strict();
 export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
@@ -60,6 +70,7 @@ export const taskViewSchema = z.object({
   previous_agent_ids: z.array(z.string()),
   workflow_run_id: z.string().nullable(),
   workflow_step: z.string().nullable(),
+  idempotency_key: z.string().nullable(),
   assigned_at: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),

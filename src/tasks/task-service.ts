@@ -1,6 +1,8 @@
 import { conflict, invalidArgument, notFound } from '../errors/index.js';
 import type { Clock } from '../lib/clock.js';
 import { decodeCursor, encodeCursor } from '../lib/cursor.js';
+import { canonicalJson } from '../lib/canonical-json.js';
+import { sha256Hex } from '../lib/hashing.js';
 import { newId } from '../lib/ids.js';
 import type { TaskRecord, TaskStatus } from '../storage/records.js';
 import type { TaskPosition, TaskStore } from '../storage/stores.js';
@@ -59,10 +61,12 @@ export function createTaskService(deps: TaskServiceDeps) {
       sessionId: string | null = null,
     ): Promise<TaskRecord> {
       requireRole(principal, 'agent');
+      const id = newId('task');
+      const { idempotency_key: idempotencyKey, ...request } = input;
       const task = await tasks.insert(
         {
           tenantId: principal.tenantId,
-          id: newId('task'),
+          id,
           title: input.title,
           description: input.description,
           type: input.type,
@@ -80,10 +84,13 @@ export function createTaskService(deps: TaskServiceDeps) {
           executionTimeoutMs: input.execution_timeout_ms ?? null,
           workflowRunId: input.workflow_run_id ?? null,
           workflowStep: input.workflow_step ?? null,
+          idempotency: idempotencyKey === undefined ? undefined : { key: idempotencyKey, fingerprint: sha256Hex(canonicalJson(request)) },
         },
         actorOf(principal),
         clock.now(),
       );
+      // A repeat with an idempotency key got the first task back: nothing new to announce or queue.
+      if (task.id !== id) return task;
       announce(principal.tenantId);
       if (task.status === 'queued') deps.onQueued?.(task);
       return task;

@@ -28,6 +28,7 @@ export function toTaskView(task: TaskRecord): TaskView {
     previous_agent_ids: task.previousAgentIds,
     workflow_run_id: task.workflowRunId,
     workflow_step: task.workflowStep,
+    idempotency_key: task.idempotencyKey,
     assigned_at: task.assignedAt?.toISOString() ?? null,
     created_at: task.createdAt.toISOString(),
     updated_at: task.updatedAt.toISOString(),

@@ -109,6 +109,7 @@ for (const backend of testBackends()) {
         previous_agent_ids: [],
         workflow_run_id: null,
         workflow_step: null,
+        idempotency_key: null,
         assigned_at: null,
         version: 1,
       });
@@ -116,6 +117,35 @@ for (const backend of testBackends()) {
       assert.equal(got.status, 200);
       assert.deepEqual(got.body, created.body);
       assertProblem(await rest('GET', '/api/v1/tasks/task_missing'), 404, /No task with id "task_missing"/);
+    });
+
+    it('creates once per Idempotency-Key (header or body); a different request with the key is 409', async () => {
+      const rest = await freshTenant();
+      const body = { title: 'Restart ingress', priority: 'high', payload: { b: 1, a: [1, 2] } };
+      const first = await rest('POST', '/api/v1/tasks', body, { 'idempotency-key': 'restart-ingress-1' });
+      assert.equal(first.status, 201);
+      assert.equal(first.body.idempotency_key, 'restart-ingress-1');
+      // The same request again (keys in another order, the key in the body): the same task.
+      const again = await rest('POST', '/api/v1/tasks', { payload: { a: [1, 2], b: 1 }, priority: 'high', title: 'Restart ingress', idempotency_key: 'restart-ingress-1' });
+      assert.equal(again.status, 201);
+      assert.deepEqual(again.body, first.body);
+      assert.equal((await rest('GET', '/api/v1/tasks?limit=10')).body.tasks.length, 1);
+      assertProblem(
+        await rest('POST', '/api/v1/tasks', { ...body, priority: 'low' }, { 'idempotency-key': 'restart-ingress-1' }),
+        409,
+        new RegExp(`already used to create task ${first.body.id}`),
+      );
+      assertProblem(
+        await rest('POST', '/api/v1/tasks', { ...body, idempotency_key: 'a' }, { 'idempotency-key': 'b' }),
+        400,
+        /Idempotency-Key header and the body field idempotency_key differ/,
+      );
+      assertProblem(await rest('POST', '/api/v1/tasks', body, { 'idempotency-key': 'has space' }), 400, /idempotency-key/);
+      // Another tenant's key space is its own.
+      const other = await freshTenant();
+      const elsewhere = await other('POST', '/api/v1/tasks', body, { 'idempotency-key': 'restart-ingress-1' });
+      assert.equal(elsewhere.status, 201);
+      assert.notEqual(elsewhere.body.id, first.body.id);
     });
 
     it('lists with status and priority comma lists', async () => {

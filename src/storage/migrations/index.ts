@@ -2,6 +2,7 @@ import { foundation } from './001-foundation.js';
 import { agentsWorkflows } from './002-agents-workflows.js';
 import { webhooks } from './003-webhooks.js';
 import { processes } from './004-processes.js';
+import { recovery } from './005-recovery.js';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'agents-workflows', statements: agentsWorkflows },
   { version: 3, name: 'webhooks', statements: webhooks },
   { version: 4, name: 'processes', statements: processes },
+  { version: 5, name: 'recovery', statements: recovery },
 ];

@@ -13,7 +13,8 @@ export function taskColumns(alias: string): string {
     ${a}execution_timeout_ms AS "executionTimeoutMs", ${a}accept_deadline AS "acceptDeadline",
     ${a}execution_deadline AS "executionDeadline", ${a}not_before AS "notBefore", ${a}assignment,
     ${a}previous_agent_ids AS "previousAgentIds", ${a}workflow_run_id AS "workflowRunId",
-    ${a}workflow_step AS "workflowStep", ${a}progress, ${a}assigned_at AS "assignedAt"`;
+    ${a}workflow_step AS "workflowStep", ${a}progress, ${a}assigned_at AS "assignedAt",
+    ${a}idempotency_key AS "idempotencyKey"`;
 }
 
 /** seq is bigint, so it comes back as a string on both drivers. */

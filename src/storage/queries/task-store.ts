@@ -30,17 +30,40 @@ export function createTaskStore(sql: SqlClient): TaskStore {
     return rows[0];
   }
 
+  /** The task created earlier with this idempotency key; a conflict if it was made from another request. */
+  async function firstWithKey(tenantId: string, idempotency: { key: string; fingerprint: string }): Promise<TaskRecord> {
+    const { rows } = await sql.query<TaskRecord & { fingerprint: string | null }>(
+      `SELECT ${taskColumns('t')}, t.idempotency_fingerprint AS fingerprint FROM tasks t WHERE t.tenant_id = $1 AND t.idempotency_key = $2`,
+      [tenantId, idempotency.key],
+    );
+    const found = rows[0];
+    if (!found) throw new DevMeshError('unavailable', 'A task with this idempotency key is being created; try again.', { idempotency_key: idempotency.key, retry: true });
+    const { fingerprint, ...task } = found;
+    if (fingerprint !== idempotency.fingerprint) {
+      throw new DevMeshError(
+        'conflict',
+        `Idempotency key "${idempotency.key}" was already used to create task ${task.id} from a different request; use a new key for a new task.`,
+        { idempotency_key: idempotency.key, task_id: task.id },
+      );
+    }
+    return task;
+  }
+
   return {
     async insert(task, actor, at) {
+      let rows: TaskRecord[];
       try {
-        // One statement: the task and its first event, atomically, in a single round trip.
-        const { rows } = await sql.query<TaskRecord>(
+        // One statement: the task and its first event, atomically, in a single round trip. A task
+        // whose idempotency key is taken inserts nothing (and so no event): the first one is read back.
+        ({ rows } = await sql.query<TaskRecord>(
           `WITH t AS (
              INSERT INTO tasks (tenant_id, id, title, description, type, priority, status,
                required_capabilities, payload, session_id, created_by, max_attempts, created_at, updated_at,
-               strategy, max_cost, deadline, accept_timeout_ms, execution_timeout_ms, workflow_run_id, workflow_step)
+               strategy, max_cost, deadline, accept_timeout_ms, execution_timeout_ms, workflow_run_id, workflow_step,
+               idempotency_key, idempotency_fingerprint)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::jsonb, $10, $11, $12, $13, $13,
-               $14, $15, $16, $17, $18, $19, $20)
+               $14, $15, $16, $17, $18, $19, $20, $22, $23)
+             ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
              RETURNING *
            ), ev AS (
              INSERT INTO task_events (tenant_id, task_id, from_status, to_status, actor, reason, data, created_at)
@@ -53,12 +76,15 @@ export function createTaskStore(sql: SqlClient): TaskStore {
             task.strategy ?? null, task.maxCost ?? null, task.deadline ?? null,
             task.acceptTimeoutMs ?? defaultAcceptTimeoutMs, task.executionTimeoutMs ?? null,
             task.workflowRunId ?? null, task.workflowStep ?? null, actor,
+            task.idempotency?.key ?? null, task.idempotency?.fingerprint ?? null,
           ],
-        );
-        return rows[0]!;
+        ));
       } catch (error) {
         rethrowConflict(error, 'A task with this id already exists.', { id: task.id });
       }
+      if (rows[0]) return rows[0];
+      if (!task.idempotency) throw new DevMeshError('internal', 'Inserting a task returned no row.', { id: task.id });
+      return firstWithKey(task.tenantId, task.idempotency);
     },
 
     get: (tenantId, id) => get(sql, tenantId, id),

@@ -78,10 +78,11 @@ export function commit(agentId: string, when: Date, decision: unknown = { strate
 }
 
 /** Predicate for assert.rejects: a DevMeshError with this code. */
-export function devMeshError(code: ErrorCode) {
+export function devMeshError(code: ErrorCode, message?: RegExp) {
   return (error: unknown) => {
     assert.ok(error instanceof DevMeshError, `expected DevMeshError, got ${String(error)}`);
     assert.equal(error.code, code);
+    if (message) assert.match(error.message, message);
     return true;
   };
 }

@@ -37,6 +37,34 @@ export function defineTaskSchedulingContract(ctx: ContractContext): void {
       assert.deepEqual([plain.strategy, plain.maxCost, plain.acceptTimeoutMs, plain.executionTimeoutMs], [null, null, 30_000, null]);
     });
 
+    it('returns the first task for a repeated idempotency key, per tenant, and refuses the key for another request', async () => {
+      const tenant = await ctx.newTenant();
+      const other = await ctx.newTenant();
+      const idempotency = { key: 'deploy-42', fingerprint: 'f1' };
+      const first = await ctx.stores.tasks.insert(newTask(tenant.id, { idempotency }), 'a', t0);
+      assert.equal(first.idempotencyKey, 'deploy-42');
+      const again = await ctx.stores.tasks.insert(newTask(tenant.id, { idempotency, title: 'ignored' }), 'a', at(1));
+      assert.deepEqual(again, first);
+      // No second row, and no second 'created' event.
+      assert.equal((await ctx.stores.tasks.events(tenant.id, first.id)).length, 1);
+      const page = await ctx.stores.tasks.list(tenant.id, {}, { limit: 10 });
+      assert.deepEqual(page.items.map((t) => t.id), [first.id]);
+      // Keys are per tenant.
+      const elsewhere = await ctx.stores.tasks.insert(newTask(other.id, { idempotency }), 'a', t0);
+      assert.notEqual(elsewhere.id, first.id);
+      await assert.rejects(
+        ctx.stores.tasks.insert(newTask(tenant.id, { idempotency: { key: 'deploy-42', fingerprint: 'f2' } }), 'a', t0),
+        devMeshError('conflict', new RegExp(`already used to create task ${first.id}`)),
+      );
+      // Concurrent creates with one key make one task.
+      const racing = await Promise.all(
+        Array.from({ length: 8 }, () => ctx.stores.tasks.insert(newTask(tenant.id, { idempotency: { key: 'race', fingerprint: 'r' } }), 'a', t0)),
+      );
+      assert.equal(new Set(racing.map((t) => t.id)).size, 1);
+      const plain = await ctx.stores.tasks.insert(newTask(tenant.id), 'a', t0);
+      assert.equal(plain.idempotencyKey, null);
+    });
+
     it('rejects scheduling values the schema forbids', async () => {
       const tenant = await ctx.newTenant();
       await assert.rejects(ctx.stores.tasks.insert(newTask(tenant.id, { acceptTimeoutMs: 0 }), 'a', t0), /check constraint/);

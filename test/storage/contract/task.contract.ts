@@ -14,7 +14,7 @@ export function defineTaskContract(ctx: ContractContext): void {
       assert.deepEqual(task, {
         tenantId, id, title, description, type, priority, status, requiredCapabilities, payload, sessionId, createdBy,
         maxAttempts, result: null, error: null, assignedAgentId: null, attempts: 0, createdAt: t0, updatedAt: t0,
-        version: 1, ...unscheduled,
+        version: 1, idempotencyKey: null, ...unscheduled,
       });
       assert.deepEqual(await ctx.stores.tasks.get(tenant.id, task.id), task);
       const events = await ctx.stores.tasks.events(tenant.id, task.id);

@@ -26,7 +26,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
   for (const spec of routes) {
     const path = spec.path.replace(/:([a-z_]+)/g, '{$1}');
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+    for (const [where, schema] of [['path', spec.params], ['query', spec.query], ['header', spec.headers]] as const) {
       if (!schema) continue;
       const json = toSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, prop] of Object.entries(json.properties ?? {})) {

@@ -97,6 +97,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
           params: spec.params ? parseOrThrow(spec.params, request.params, 'path parameters') : {},
           query: spec.query ? parseOrThrow(spec.query, request.query ?? {}, 'query parameters') : {},
           body: spec.body ? parseOrThrow(spec.body, request.body ?? {}, 'request body') : undefined,
+          headers: spec.headers ? parseOrThrow(spec.headers, request.headers, 'request headers') : {},
         };
         const result = await spec.handler(input);
         return reply.status(spec.status).send(result);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { invalidArgument } from '../../../errors/index.js';
 import type { TaskService } from '../../../tasks/task-service.js';
 import {
+  idempotencyKeySchema,
   taskCreateSchema,
   taskEventViewSchema,
   taskListQuerySchema,
@@ -11,6 +13,9 @@ import { toTaskEventView, toTaskView } from '../../../tasks/task-view.js';
 import { route, type RouteSpec } from './route-spec.js';
 
 const taskParams = z.object({ task_id: z.string().min(1).max(200) });
+const createHeaders = z.object({
+  'idempotency-key': idempotencyKeySchema.optional().describe('Same as the body field idempotency_key (give one or the other, or the same value in both)'),
+});
 const cancelBody = z.object({ reason: z.string().max(1000).optional() }).strict().default({});
 
 export function taskRoutes(tasks: TaskService): RouteSpec[] {
@@ -22,9 +27,16 @@ export function taskRoutes(tasks: TaskService): RouteSpec[] {
       summary: 'Create a task',
       tag: 'tasks',
       body: taskCreateSchema,
+      headers: createHeaders,
       response: taskViewSchema,
       status: 201,
-      handler: async ({ principal, body }) => toTaskView(await tasks.create(principal, body)),
+      handler: async ({ principal, body, headers }) => {
+        const key = headers['idempotency-key'];
+        if (key !== undefined && body.idempotency_key !== undefined && key !== body.idempotency_key) {
+          throw invalidArgument('The Idempotency-Key header and the body field idempotency_key differ; send one of them.', { field: 'idempotency_key' });
+        }
+        return toTaskView(await tasks.create(principal, { ...body, idempotency_key: body.idempotency_key ?? key }));
+      },
     }),
     route({
       method: 'GET',
