@@ -68,8 +68,15 @@ export interface FailoverTrial {
     lastRequeueMs: number | undefined;
     lastCompletedMs: number | undefined;
   };
+  /**
+   * The longest A's own lease was seen expired while polling (ms past lease_expires_at, 0 if never):
+   * A heartbeats from the same loop that cleans up after B, so a long cleanup delays its heartbeats.
+   */
+  survivorLeaseLapseMs: number;
   /** Tasks requeued with reason "agent process died". */
   requeuedTotal: number;
+  /** When each of those requeues happened (task_events.created_at), ms from the kill, ascending. */
+  requeueTimesMs: number[];
   /** Completes that B's agents sent but whose reply died with B: committed on B (counted as done) / not (requeued). */
   inDoubt: { committedOnB: number; notCommitted: number };
   /** The load while B dies: the window starts at the kill and lasts OBSERVE_MS. */
@@ -224,19 +231,22 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
 
     const polled: FailoverTrial['polled'] = { leaseClaimedMs: undefined, requeuedMs: undefined, allReleasedMs: undefined, completedMs: undefined };
     const everHeld = new Set(held);
+    let survivorLeaseLapseMs = 0;
     for (;;) {
       const at = monotonicMs() - t0;
       if (at > POLL_TIMEOUT_MS) {
         log(`failover ${trial}: gave up polling ${POLL_TIMEOUT_MS} ms after the kill: ${JSON.stringify(polled)}`);
         break;
       }
-      const { rows } = await sql.query<{ stopped: boolean; held: string[]; completed: number }>(
+      const { rows } = await sql.query<{ stopped: boolean; held: string[]; completed: number; lapse: number }>(
         `SELECT (SELECT stopped_at IS NOT NULL FROM processes WHERE id = $1) AS stopped,
+                (SELECT extract(epoch FROM clock_timestamp() - lease_expires_at)::float8 * 1000 FROM processes WHERE id = $5) AS lapse,
                 (SELECT coalesce(array_agg(id), '{}') FROM tasks WHERE status IN (${HELD}) AND assigned_agent_id = ANY($2::text[])) AS held,
                 (SELECT count(*)::int FROM tasks WHERE tenant_id = $3 AND id = ANY($4::text[]) AND status = 'completed') AS completed`,
-        [bId, [...bAgents], tenantId, held],
+        [bId, [...bAgents], tenantId, held, aId],
       );
       const row = rows[0]!;
+      survivorLeaseLapseMs = Math.max(survivorLeaseLapseMs, row.lapse);
       const heldNow = new Set(row.held);
       for (const id of heldNow) everHeld.add(id);
       // Nothing but the claim can move a task off a dead agent within the lease (accept timeout: 30 s).
@@ -260,9 +270,10 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
       'SELECT heartbeat_at, lease_expires_at, stopped_at FROM processes WHERE id = $1',
       [bId],
     );
-    const { rows: requeues } = await sql.query<{ n: number; first: Date | null; last: Date | null }>(
-      `SELECT count(DISTINCT task_id)::int AS n, min(created_at) AS first, max(created_at) AS last FROM task_events WHERE reason = 'agent process died'`,
+    const { rows: requeueRows } = await sql.query<{ task_id: string; created_at: Date }>(
+      `SELECT task_id, created_at FROM task_events WHERE reason = 'agent process died' ORDER BY created_at`,
     );
+    const requeueTimesMs = requeueRows.map((r) => r.created_at.getTime() - killWall);
     const { rows: completions } = await sql.query<{ last: Date | null }>(
       `SELECT max(created_at) AS last FROM task_events WHERE tenant_id = $1 AND task_id = ANY($2::text[]) AND to_status = 'completed'`,
       [tenantId, held],
@@ -271,8 +282,8 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
       lastHeartbeatMs: since(proc[0]?.heartbeat_at) ?? Number.NaN,
       leaseExpiresMs: since(proc[0]?.lease_expires_at) ?? Number.NaN,
       leaseClaimedMs: since(proc[0]?.stopped_at),
-      firstRequeueMs: since(requeues[0]?.first),
-      lastRequeueMs: since(requeues[0]?.last),
+      firstRequeueMs: requeueTimesMs[0],
+      lastRequeueMs: requeueTimesMs.at(-1),
       lastCompletedMs: since(completions[0]?.last),
     };
 
@@ -294,7 +305,9 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
       assignedToDeadAfterDeath: everHeld.size - held.length,
       polled,
       fromDb,
-      requeuedTotal: requeues[0]?.n ?? 0,
+      survivorLeaseLapseMs,
+      requeuedTotal: new Set(requeueRows.map((r) => r.task_id)).size,
+      requeueTimesMs,
       inDoubt,
       load,
       timeline,
@@ -305,8 +318,9 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
       `failover ${trial}: held ${held.length} (+${result.assignedToDeadAfterDeath} assigned to dead agents after the kill); polled ms from the kill: lease claimed ${ms(polled.leaseClaimedMs)}, requeued ${ms(polled.requeuedMs)}, all released ${ms(polled.allReleasedMs)}, completed ${ms(polled.completedMs)}`,
     );
     log(
-      `failover ${trial}: from DB timestamps, ms from the kill: last heartbeat ${ms(fromDb.lastHeartbeatMs)}, lease expires ${ms(fromDb.leaseExpiresMs)}, claimed ${ms(fromDb.leaseClaimedMs)}, requeues ${ms(fromDb.firstRequeueMs)}..${ms(fromDb.lastRequeueMs)} (${result.requeuedTotal} tasks), last completion ${ms(fromDb.lastCompletedMs)}; in-doubt completes ${inDoubt.committedOnB} committed on B, ${inDoubt.notCommitted} not`,
+      `failover ${trial}: from DB timestamps, ms from the kill: last heartbeat ${ms(fromDb.lastHeartbeatMs)}, lease expires ${ms(fromDb.leaseExpiresMs)}, claimed ${ms(fromDb.leaseClaimedMs)}, requeues ${ms(fromDb.firstRequeueMs)}..${ms(fromDb.lastRequeueMs)} (${result.requeuedTotal} tasks), last completion ${ms(fromDb.lastCompletedMs)}; in-doubt completes ${inDoubt.committedOnB} committed on B, ${inDoubt.notCommitted} not; A's own lease seen expired by up to ${ms(survivorLeaseLapseMs)} ms`,
     );
+    log(`failover ${trial}: requeues at ms from the kill: ${requeueTimesMs.join(' ')}`);
     log(`failover ${trial}: tasks/s per ${TIMELINE_BUCKET_MS} ms from -2 s: ${timeline.map((p) => Math.round(p.tasksPerSecond)).join(' ')}`);
     log(
       `failover ${trial}: load over ${(OBSERVE_MS / 1000).toFixed(0)} s from the kill ${Math.round(load.tasksPerSecond)} tasks/s, p99 ${load.p99Ms.toFixed(0)} ms, errors ${load.errors}; ${created} tasks created, ${completed} completed, not completed ${JSON.stringify(notCompleted)}, unmatched ${check.unmatched} -> ${check.ok ? 'ok' : 'MISMATCH'}`,

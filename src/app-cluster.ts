@@ -1,4 +1,5 @@
 import { createClusterRelay } from './cluster/cluster-relay.js';
+import { runPeriodically } from './lib/periodic.js';
 import type { Orchestration } from './app-orchestration.js';
 import type { Logger } from './observability/logger.js';
 import type { AgentSessions } from './protocol/mcp/devmesh/agent-sessions.js';
@@ -49,20 +50,8 @@ export function joinCluster(deps: {
   });
   orchestration.connectCluster(relay);
 
-  const every = (ms: number, work: () => Promise<void>, what: string) => {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      work()
-        .catch((error: unknown) => logger.warn({ err: error }, `${what} failed`))
-        .finally(() => {
-          running = false;
-        });
-    }, ms);
-    timer.unref();
-    return timer;
-  };
+  const every = (ms: number, work: () => Promise<void>, what: string) =>
+    runPeriodically(work, { everyMs: ms, onError: (error) => logger.warn({ err: error }, `${what} failed`) });
   const timers = [
     every(deps.options.resyncQueueMs, async () => {
       for (const task of await stores.tasks.listQueued(10_000)) dispatcher.enqueue(task);
@@ -72,7 +61,7 @@ export function joinCluster(deps: {
     }, 'agent resync'),
   ];
   return () => {
-    for (const timer of timers) clearInterval(timer);
+    for (const timer of timers) void timer.stop();
     relay.close();
   };
 }

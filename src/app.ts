@@ -20,6 +20,7 @@ import { runMigrations } from './storage/migrate.js';
 import { createStores } from './storage/queries/index.js';
 import { withTaskCache } from './storage/cached-task-store.js';
 import { startTableMaintenance } from './storage/maintenance.js';
+import type { Periodic } from './lib/periodic.js';
 import type { SqlClient } from './storage/sql-port.js';
 import type { Stores } from './storage/stores.js';
 import { bootstrapTenancy, readAdminKey } from './tenancy/bootstrap.js';
@@ -41,8 +42,7 @@ import { workflowTools } from './protocol/mcp/devmesh/workflow-tools.js';
 import { createWorkflowService, type WorkflowService } from './workflows/workflow-engine.js';
 import { createMemoryWorkQueue } from './queue/memory-work-queue.js';
 import { createRedisWorkQueue } from './queue/redis-work-queue.js';
-import type { Consumer } from './queue/work-queue-port.js';
-import { createWebhooks, queueDispatch, registerWebhookConsumer } from './webhooks/webhooks.js';
+import { createWebhooks } from './webhooks/webhooks.js';
 import { webhookRoutes } from './transport/http/rest/webhook-routes.js';
 
 export type Role = 'all' | 'mcp' | 'api' | 'worker';
@@ -161,8 +161,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ? createRedisWorkQueue({ url: config.redisUrl, prefix: config.redisPrefix, consumerName: lease.id, onError: (error, context) => logger.warn({ err: error, context }, 'Redis work queue error') })
     : createMemoryWorkQueue();
   const consumesJobs = role === 'all' || role === 'worker' || !config.redisUrl;
-  const webhooks = createWebhooks({ stores, tasks, clock, logger, dispatch: queueDispatch(workQueue) });
-  let webhookConsumer: Consumer | undefined;
+  const webhooks = createWebhooks({ stores, tasks, clock, logger, queue: workQueue });
+  let stopWebhookWorker: (() => Promise<void>) | undefined;
   const boot = await bootstrapTenancy(tenancy, config.dataDir);
   const adminKey = await readAdminKey(boot.adminKeyPath);
 
@@ -242,7 +242,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : undefined;
 
   const urls = { mcp: '', api: '' };
-  let stopMaintenance: (() => void) | undefined;
+  let maintenance: Periodic | undefined;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     config,
@@ -264,14 +264,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async start() {
       await lease.start();
       if (role === 'all' || role === 'worker') {
-        stopMaintenance = startTableMaintenance(sql, {
+        maintenance = startTableMaintenance(sql, {
           firstAfterMs: 20_000,
           everyMs: 120_000,
           onError: (error) => logger.warn({ err: error }, 'table maintenance (ANALYZE) failed'),
         });
       }
       await orchestration.start({ sweeps: role === 'all' || role === 'worker' });
-      if (consumesJobs) webhookConsumer = registerWebhookConsumer(workQueue, webhooks.processor);
+      if (consumesJobs) stopWebhookWorker = webhooks.startWorker();
       if (mcpPort) urls.mcp = `http://${hostForUrl}:${(await mcpPort.listen(config.mcpPort, config.host)).port}`;
       if (restPort) urls.api = `http://${hostForUrl}:${(await restPort.listen(config.apiPort, config.host)).port}`;
       logger.info(
@@ -288,9 +288,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       );
     },
     async stop() {
-      stopMaintenance?.();
+      await maintenance?.stop();
       // Webhook jobs create tasks: finish them before the orchestration stops.
-      await webhookConsumer?.stop();
+      await stopWebhookWorker?.();
       leaveCluster?.();
       await orchestration.stop();
       mcpServer.close();

@@ -1,3 +1,4 @@
+import { runPeriodically, type Periodic } from '../lib/periodic.js';
 import type { SqlClient } from './sql-port.js';
 
 /** Tables whose size and shape change fastest; their planner statistics go stale first. */
@@ -7,27 +8,10 @@ const hotTables = ['tasks', 'task_events', 'agents'];
  * Keeps planner statistics current. PGlite has no autovacuum, and a PostgreSQL with autovacuum off
  * (seen on CI machines) never re-analyzes either; with stale statistics the planner picks a
  * tenant-wide index scan for single-task updates and the cost per task grows with the table
- * (measured: 368 → 195 tasks/s over six bench rounds). Returns a stop function.
+ * (measured: 368 → 195 tasks/s over six bench rounds).
  */
-export function startTableMaintenance(sql: SqlClient, options: { firstAfterMs: number; everyMs: number; onError(error: unknown): void }): () => void {
-  let running = false;
-  const analyze = async () => {
-    if (running) return;
-    running = true;
-    try {
-      for (const table of hotTables) await sql.query(`ANALYZE ${table}`);
-    } catch (error) {
-      options.onError(error);
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(() => void analyze(), options.firstAfterMs);
-  const timer = setInterval(() => void analyze(), options.everyMs);
-  first.unref();
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+export function startTableMaintenance(sql: SqlClient, options: { firstAfterMs: number; everyMs: number; onError(error: unknown): void }): Periodic {
+  return runPeriodically(async () => {
+    for (const table of hotTables) await sql.query(`ANALYZE ${table}`);
+  }, options);
 }

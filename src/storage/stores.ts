@@ -350,6 +350,13 @@ export interface WebhookDeliveryStore {
    * is still the caller's: `leaseUntil` is the value its claim set.
    */
   release(tenantId: string, id: string, leaseUntil: Date): Promise<void>;
+  /**
+   * Deliveries whose processing may have been lost (every tenant), oldest first: pending and
+   * received before `receivedBefore`, or processing with a lease that ran out at `now`.
+   */
+  listUnfinished(receivedBefore: Date, now: Date, limit: number): Promise<WebhookDeliveryRecord[]>;
+  /** Deletes up to `limit` processed or failed deliveries finished before `before`; returns how many. */
+  deleteFinishedBefore(before: Date, limit: number): Promise<number>;
 }
 
 export interface EventRuleStore {

@@ -41,8 +41,8 @@ const isPermanent = (error: unknown) => isDevMeshError(error) && (error.code ===
  * The queue handler for webhook deliveries. Idempotent: it claims the delivery (a lease, so two
  * attempts never run at once), stores the plan once, creates the planned tasks it has not created
  * yet (each task id is recorded before the next is made) and marks the delivery processed. Running
- * it again for a processed delivery does nothing. The one window left is a crash between creating
- * a task and recording its id: that task may be created again (at-least-once per task).
+ * it again for a processed delivery does nothing. Each planned task has an idempotency key, so a
+ * crash between creating a task and recording its id cannot create it twice.
  */
 export function createWebhookProcessor(deps: WebhookProcessorDeps): WebhookProcessor {
   const { endpoints, deliveries, rules, tasks, clock, logger } = deps;
@@ -83,11 +83,12 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): WebhookProce
     }
     const principal = webhookPrincipal(delivery.tenantId, delivery.endpointId);
     for (let index = delivery.taskIds.length; index < plan.tasks.length; index++) {
-      const input = taskCreateSchema.parse(plan.tasks[index]?.input);
+      // The key makes creating a planned task again (after a crash before its id was recorded, or
+      // by an attempt that took over) return the same task.
+      const input = { ...taskCreateSchema.parse(plan.tasks[index]?.input), idempotency_key: `webhook:${delivery.id}:${index}` };
       const task = await tasks.create(principal, input, null);
       if (!(await deliveries.appendTask(delivery.tenantId, delivery.id, index, task.id))) {
-        // Another attempt took over (our lease ran out) and recorded this step: undo our copy.
-        await tasks.cancel(principal, task.id, 'duplicate of a webhook task').catch(() => undefined);
+        // Another attempt took over (our lease ran out) and recorded this step: it is its work now.
         throw busy('Another attempt is processing this delivery.');
       }
     }

@@ -2,7 +2,7 @@ import { parseOrThrow } from '../errors/index.js';
 import type { ConsumeOptions, Consumer, WorkQueue } from '../queue/work-queue-port.js';
 import type { WebhookDispatch } from './webhook-ingest.js';
 import type { WebhookProcessor } from './webhook-processor.js';
-import { webhookJobSchema } from './webhook-schemas.js';
+import { webhookJobSchema, type WebhookJob } from './webhook-schemas.js';
 
 /** The work queue webhook deliveries travel on; a job's payload is a WebhookJob. */
 export const webhookQueueName = 'webhooks';
@@ -11,6 +11,13 @@ export const webhookQueueName = 'webhooks';
 export function queueDispatch(queue: WorkQueue): WebhookDispatch {
   return async (job) => {
     await queue.enqueue(webhookQueueName, { payload: job, idempotencyKey: job.delivery_id });
+  };
+}
+
+/** Queues a delivery again after its job was lost: once per (delivery, attempts so far). */
+export function queueRedispatch(queue: WorkQueue) {
+  return async (job: WebhookJob, attempt: number): Promise<void> => {
+    await queue.enqueue(webhookQueueName, { payload: job, idempotencyKey: `${job.delivery_id}:recovery:${attempt}` });
   };
 }
 

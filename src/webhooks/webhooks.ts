@@ -2,19 +2,24 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Stores } from '../storage/stores.js';
 import type { TaskService } from '../tasks/task-service.js';
-import { createWebhookIngest, type WebhookDispatch } from './webhook-ingest.js';
+import { runPeriodically } from '../lib/periodic.js';
+import type { WorkQueue } from '../queue/work-queue-port.js';
+import { createWebhookIngest } from './webhook-ingest.js';
 import { createWebhookProcessor } from './webhook-processor.js';
+import { createWebhookRecovery, defaultWebhookRecovery, type WebhookRecoveryOptions } from './webhook-recovery.js';
+import { queueDispatch, queueRedispatch, registerWebhookConsumer } from './webhook-queue.js';
 import { createWebhookService } from './webhook-service.js';
 
-export { queueDispatch, registerWebhookConsumer, webhookQueueName } from './webhook-queue.js';
+export { webhookQueueName } from './webhook-queue.js';
 
 export interface WebhooksDeps {
   stores: Pick<Stores, 'webhookEndpoints' | 'webhookDeliveries' | 'eventRules'>;
   tasks: Pick<TaskService, 'create' | 'get' | 'cancel'>;
   clock: Clock;
   logger: Logger;
-  /** Where recorded deliveries go: `queueDispatch(workQueue)`. */
-  dispatch: WebhookDispatch;
+  /** Where recorded deliveries go to be processed. */
+  queue: WorkQueue;
+  recovery?: Partial<WebhookRecoveryOptions>;
 }
 
 /**
@@ -38,15 +43,33 @@ export interface WebhooksDeps {
  *   that task if it is still queued. Rules with source alertmanager match event firing or resolved.
  *
  * The webhook feature wired from its parts: `service` (REST management), `ingest` (the HTTP
- * ingress) and `processor` (the queue handler: give it to registerWebhookConsumer on the workers).
+ * ingress), `processor` (the queue handler) and `recover` (one recovery sweep). `startWorker`
+ * consumes the queue and runs the recovery sweep every minute: the worker role and `all` call it.
  */
 export function createWebhooks(deps: WebhooksDeps) {
-  const { stores, tasks, clock, dispatch } = deps;
+  const { stores, tasks, clock, queue } = deps;
   const logger = deps.logger.child({ component: 'webhooks' });
   const store = { endpoints: stores.webhookEndpoints, deliveries: stores.webhookDeliveries, rules: stores.eventRules };
+  const processor = createWebhookProcessor({ ...store, tasks, clock, logger });
+  const recoveryOptions = { ...defaultWebhookRecovery, ...deps.recovery };
+  const recover = createWebhookRecovery({ deliveries: store.deliveries, redispatch: queueRedispatch(queue), clock, logger, options: recoveryOptions });
   return {
     service: createWebhookService({ ...store, clock }),
-    ingest: createWebhookIngest({ endpoints: store.endpoints, deliveries: store.deliveries, clock, logger, dispatch }),
-    processor: createWebhookProcessor({ ...store, tasks, clock, logger }),
+    ingest: createWebhookIngest({ endpoints: store.endpoints, deliveries: store.deliveries, clock, logger, dispatch: queueDispatch(queue) }),
+    processor,
+    recover,
+    /** Processes queued deliveries and sweeps for lost ones (soon after start, then every minute); returns a stop. */
+    startWorker(): () => Promise<void> {
+      const consumer = registerWebhookConsumer(queue, processor);
+      const sweeps = runPeriodically(async () => void (await recover()), {
+        everyMs: Math.min(60_000, recoveryOptions.stuckAfterMs),
+        firstAfterMs: 5_000,
+        onError: (error) => logger.warn({ err: error }, 'webhook recovery sweep failed'),
+      });
+      return async () => {
+        await sweeps.stop();
+        await consumer.stop();
+      };
+    },
   };
 }

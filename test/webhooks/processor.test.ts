@@ -106,6 +106,27 @@ describe('webhook processor', () => {
     assert.equal(done?.attempts, 2);
   });
 
+  it('a crash between creating a task and recording its id does not create the task twice', async () => {
+    const { tenant, delivery, job } = await githubSetup();
+    const crashing = processor({
+      deliveries: {
+        ...stores.webhookDeliveries,
+        appendTask: async (...args) => {
+          if (args[2] === 1) throw new Error('process died');
+          return stores.webhookDeliveries.appendTask(...args);
+        },
+      },
+    });
+    await assert.rejects(crashing(job), /process died/);
+    assert.equal((await tasksOf(tenant.id)).length, 2, 'the second task was created, its id not recorded');
+    assert.equal(await processor()(job), 'processed');
+    const done = await stores.webhookDeliveries.get(tenant.id, delivery.id);
+    const created = await tasksOf(tenant.id);
+    assert.equal(created.length, 2);
+    assert.deepEqual([...(done?.taskIds ?? [])].sort(), created.map((t) => t.id).sort());
+    assert.deepEqual(created.map((t) => t.idempotencyKey).sort(), [`webhook:${delivery.id}:0`, `webhook:${delivery.id}:1`]);
+  });
+
   it('a delivery leased by another attempt is busy (retry later) until the lease runs out', async () => {
     const { tenant, delivery, job } = await githubSetup(1);
     const now = clock.now();

@@ -90,6 +90,27 @@ export function createWebhookDeliveryStore(sql: SqlClient): WebhookDeliveryStore
         [tenantId, id, outcome.status, outcome.error, at],
       ),
 
+    async listUnfinished(receivedBefore, now, limit) {
+      const { rows } = await sql.query<WebhookDeliveryRecord>(
+        `SELECT ${columns} FROM webhook_deliveries
+         WHERE status IN ('pending', 'processing') AND received_at < $1
+           AND (status = 'pending' OR claimed_until IS NULL OR claimed_until <= $2)
+         ORDER BY received_at, id LIMIT $3`,
+        [receivedBefore, now, limit],
+      );
+      return rows;
+    },
+
+    async deleteFinishedBefore(before, limit) {
+      const { rowCount } = await sql.query(
+        `DELETE FROM webhook_deliveries WHERE (tenant_id, id) IN (
+           SELECT tenant_id, id FROM webhook_deliveries
+           WHERE status IN ('processed', 'failed') AND processed_at < $1 ORDER BY processed_at LIMIT $2)`,
+        [before, limit],
+      );
+      return rowCount;
+    },
+
     async release(tenantId, id, leaseUntil) {
       await sql.query(
         `UPDATE webhook_deliveries SET status = 'pending', claimed_until = NULL
