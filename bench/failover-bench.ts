@@ -7,7 +7,11 @@
  * with SIGKILL, the tasks B's agents hold are read from the database, and the database is polled
  * every POLL_MS until (a) B's row in `processes` has stopped_at set (a survivor claimed its lease),
  * (b) none of those tasks is still held by one of B's agents (requeued) and (c) all of them are
- * completed. The load keeps running meanwhile; afterwards every created task must be completed.
+ * completed. The agents complete at once, so few tasks are held at the instant of the kill; until
+ * the lease is claimed A goes on assigning new tasks to B's agents (they still look online), and
+ * those are stuck on the dead process too. So (b) and (c) are also measured for all of B's tasks:
+ * those held at the kill plus those assigned to B's agents after it; that is the headline.
+ * The load keeps running meanwhile; afterwards every created task must be completed.
  * Each trial runs on its own database and prefix; medians over trials are reported.
  */
 import { randomBytes } from 'node:crypto';
@@ -49,14 +53,18 @@ export interface FailoverTrial {
   heldAtDeath: number;
   /** Further tasks assigned to B's (dead) agents after the kill, before the lease was claimed. */
   assignedToDeadAfterDeath: number;
+  /** Tasks first seen on one of B's agents after the lease was claimed (the agents are offline by then: should be 0). */
+  assignedToDeadAfterClaim: number;
   /** Milliseconds from the kill, polled every POLL_MS (undefined: not seen before the poll timeout). */
   polled: {
     leaseClaimedMs: number | undefined;
     /** None of the tasks held at the kill is held by one of B's agents any more. */
-    requeuedMs: number | undefined;
-    /** No task at all is held by one of B's agents (also those assigned to them after the kill). */
-    allReleasedMs: number | undefined;
+    heldRequeuedMs: number | undefined;
     /** Every task held at the kill is completed. */
+    heldCompletedMs: number | undefined;
+    /** No task at all is held by one of B's agents (held at the kill or assigned to them after it). */
+    requeuedMs: number | undefined;
+    /** Every task held by one of B's agents at or after the kill is completed. */
     completedMs: number | undefined;
   };
   /** The same moments from the timestamps the servers wrote (wall clock, same machine), ms from the kill. */
@@ -66,6 +74,7 @@ export interface FailoverTrial {
     leaseClaimedMs: number | undefined;
     firstRequeueMs: number | undefined;
     lastRequeueMs: number | undefined;
+    /** The last completion of a task held by one of B's agents at or after the kill. */
     lastCompletedMs: number | undefined;
   };
   /**
@@ -91,11 +100,15 @@ export interface FailoverResult {
   trials: FailoverTrial[];
   median: {
     leaseClaimedMs: number;
+    heldRequeuedMs: number;
+    heldCompletedMs: number;
+    /** The headline: death -> all of B's tasks requeued. */
     requeuedMs: number;
     /** requeued - lease: what the takeover costs beyond waiting out the lease. */
     overheadMs: number;
     completedMs: number;
     heldAtDeath: number;
+    assignedToDeadAfterDeath: number;
   };
   skipped: string[];
 }
@@ -226,11 +239,12 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
       [[...bAgents]],
     );
     const held = heldRows.map((r) => r.id);
-    const tenantId = heldRows[0]?.tenant_id ?? '';
+    let tenantId = heldRows[0]?.tenant_id ?? '';
     log(`failover ${trial}: killed B (exit seen after ${exitMs.toFixed(1)} ms); B's agents held ${held.length} tasks`);
 
-    const polled: FailoverTrial['polled'] = { leaseClaimedMs: undefined, requeuedMs: undefined, allReleasedMs: undefined, completedMs: undefined };
+    const polled: FailoverTrial['polled'] = { leaseClaimedMs: undefined, heldRequeuedMs: undefined, heldCompletedMs: undefined, requeuedMs: undefined, completedMs: undefined };
     const everHeld = new Set(held);
+    let assignedToDeadAfterClaim = 0;
     let survivorLeaseLapseMs = 0;
     for (;;) {
       const at = monotonicMs() - t0;
@@ -238,25 +252,33 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
         log(`failover ${trial}: gave up polling ${POLL_TIMEOUT_MS} ms after the kill: ${JSON.stringify(polled)}`);
         break;
       }
-      const { rows } = await sql.query<{ stopped: boolean; held: string[]; completed: number; lapse: number }>(
+      const { rows } = await sql.query<{ stopped: boolean; lapse: number; held: { id: string; tenant: string }[]; completed: string[] }>(
         `SELECT (SELECT stopped_at IS NOT NULL FROM processes WHERE id = $1) AS stopped,
-                (SELECT extract(epoch FROM clock_timestamp() - lease_expires_at)::float8 * 1000 FROM processes WHERE id = $5) AS lapse,
-                (SELECT coalesce(array_agg(id), '{}') FROM tasks WHERE status IN (${HELD}) AND assigned_agent_id = ANY($2::text[])) AS held,
-                (SELECT count(*)::int FROM tasks WHERE tenant_id = $3 AND id = ANY($4::text[]) AND status = 'completed') AS completed`,
-        [bId, [...bAgents], tenantId, held, aId],
+                (SELECT extract(epoch FROM clock_timestamp() - lease_expires_at)::float8 * 1000 FROM processes WHERE id = $4) AS lapse,
+                (SELECT coalesce(json_agg(json_build_object('id', id, 'tenant', tenant_id)), '[]') FROM tasks
+                  WHERE status IN (${HELD}) AND assigned_agent_id = ANY($2::text[])) AS held,
+                (SELECT coalesce(array_agg(id), '{}') FROM tasks WHERE tenant_id = $3 AND id = ANY($5::text[]) AND status = 'completed') AS completed`,
+        [bId, [...bAgents], tenantId, aId, [...everHeld]],
       );
       const row = rows[0]!;
       survivorLeaseLapseMs = Math.max(survivorLeaseLapseMs, row.lapse);
-      const heldNow = new Set(row.held);
-      for (const id of heldNow) everHeld.add(id);
+      const heldNow = new Set(row.held.map((t) => t.id));
+      for (const t of row.held) {
+        if (everHeld.has(t.id)) continue;
+        everHeld.add(t.id);
+        tenantId ||= t.tenant;
+        if (polled.leaseClaimedMs !== undefined) assignedToDeadAfterClaim++;
+      }
+      const completedNow = new Set(row.completed);
       // Nothing but the claim can move a task off a dead agent within the lease (accept timeout: 30 s).
       if (row.stopped) {
         polled.leaseClaimedMs ??= at;
-        if (polled.requeuedMs === undefined && !held.some((id) => heldNow.has(id))) polled.requeuedMs = at;
-        if (polled.allReleasedMs === undefined && heldNow.size === 0) polled.allReleasedMs = at;
-        if (polled.completedMs === undefined && row.completed === held.length) polled.completedMs = at;
+        if (polled.heldRequeuedMs === undefined && !held.some((id) => heldNow.has(id))) polled.heldRequeuedMs = at;
+        if (polled.heldCompletedMs === undefined && held.every((id) => completedNow.has(id))) polled.heldCompletedMs = at;
+        if (polled.requeuedMs === undefined && heldNow.size === 0) polled.requeuedMs = at;
+        if (polled.completedMs === undefined && heldNow.size === 0 && [...everHeld].every((id) => completedNow.has(id))) polled.completedMs = at;
       }
-      if (polled.allReleasedMs !== undefined && polled.completedMs !== undefined && polled.requeuedMs !== undefined) break;
+      if (Object.values(polled).every((v) => v !== undefined)) break;
       await sleep(POLL_MS);
     }
     const load = await running;
@@ -276,7 +298,7 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
     const requeueTimesMs = requeueRows.map((r) => r.created_at.getTime() - killWall);
     const { rows: completions } = await sql.query<{ last: Date | null }>(
       `SELECT max(created_at) AS last FROM task_events WHERE tenant_id = $1 AND task_id = ANY($2::text[]) AND to_status = 'completed'`,
-      [tenantId, held],
+      [tenantId, [...everHeld]],
     );
     const fromDb: FailoverTrial['fromDb'] = {
       lastHeartbeatMs: since(proc[0]?.heartbeat_at) ?? Number.NaN,
@@ -303,6 +325,7 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
       redisPrefix,
       heldAtDeath: held.length,
       assignedToDeadAfterDeath: everHeld.size - held.length,
+      assignedToDeadAfterClaim,
       polled,
       fromDb,
       survivorLeaseLapseMs,
@@ -315,7 +338,7 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
     };
     const ms = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : `${Math.round(n)}`);
     log(
-      `failover ${trial}: held ${held.length} (+${result.assignedToDeadAfterDeath} assigned to dead agents after the kill); polled ms from the kill: lease claimed ${ms(polled.leaseClaimedMs)}, requeued ${ms(polled.requeuedMs)}, all released ${ms(polled.allReleasedMs)}, completed ${ms(polled.completedMs)}`,
+      `failover ${trial}: held ${held.length} at the kill, +${result.assignedToDeadAfterDeath} assigned to the dead agents after it (${assignedToDeadAfterClaim} after the claim); polled ms from the kill: lease claimed ${ms(polled.leaseClaimedMs)}; held at the kill: requeued ${ms(polled.heldRequeuedMs)}, completed ${ms(polled.heldCompletedMs)}; all of B's: requeued ${ms(polled.requeuedMs)}, completed ${ms(polled.completedMs)}`,
     );
     log(
       `failover ${trial}: from DB timestamps, ms from the kill: last heartbeat ${ms(fromDb.lastHeartbeatMs)}, lease expires ${ms(fromDb.leaseExpiresMs)}, claimed ${ms(fromDb.leaseClaimedMs)}, requeues ${ms(fromDb.firstRequeueMs)}..${ms(fromDb.lastRequeueMs)} (${result.requeuedTotal} tasks), last completion ${ms(fromDb.lastCompletedMs)}; in-doubt completes ${inDoubt.committedOnB} committed on B, ${inDoubt.notCommitted} not; A's own lease seen expired by up to ${ms(survivorLeaseLapseMs)} ms`,
@@ -332,11 +355,12 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
 }
 
 export async function runFailoverBench(options: BenchOptions, log: (line: string) => void): Promise<FailoverResult> {
-  const empty = { leaseClaimedMs: Number.NaN, requeuedMs: Number.NaN, overheadMs: Number.NaN, completedMs: Number.NaN, heldAtDeath: Number.NaN };
   const why = await unreachable();
   if (why) {
     log(`failover: PostgreSQL not reachable (set BENCH_PG_ADMIN_URL), skipped: ${why}`);
-    return { leaseMs: LEASE_MS, trials: [], median: empty, skipped: [`failover: ${why}`] };
+    const n = Number.NaN;
+    const median = { leaseClaimedMs: n, heldRequeuedMs: n, heldCompletedMs: n, requeuedMs: n, overheadMs: n, completedMs: n, heldAtDeath: n, assignedToDeadAfterDeath: n };
+    return { leaseMs: LEASE_MS, trials: [], median, skipped: [`failover: ${why}`] };
   }
   const trials: FailoverTrial[] = [];
   for (let trial = 1; trial <= options.rounds; trial++) trials.push(await runTrial(trial, options, log));
@@ -346,10 +370,13 @@ export async function runFailoverBench(options: BenchOptions, log: (line: string
     trials,
     median: {
       leaseClaimedMs: med((t) => t.polled.leaseClaimedMs),
+      heldRequeuedMs: med((t) => t.polled.heldRequeuedMs),
+      heldCompletedMs: med((t) => t.polled.heldCompletedMs),
       requeuedMs: med((t) => t.polled.requeuedMs),
       overheadMs: med((t) => (t.polled.requeuedMs === undefined ? undefined : t.polled.requeuedMs - LEASE_MS)),
       completedMs: med((t) => t.polled.completedMs),
       heldAtDeath: med((t) => t.heldAtDeath),
+      assignedToDeadAfterDeath: med((t) => t.assignedToDeadAfterDeath),
     },
     skipped: [],
   };
@@ -357,7 +384,7 @@ export async function runFailoverBench(options: BenchOptions, log: (line: string
 
 /** A trial failed: a moment never came, or a created task did not end completed. */
 export function failoverFailed(result: FailoverResult): boolean {
-  return result.trials.some((t) => !t.check.ok || t.polled.requeuedMs === undefined || t.polled.completedMs === undefined || t.polled.allReleasedMs === undefined);
+  return result.trials.some((t) => !t.check.ok || Object.values(t.polled).some((v) => v === undefined));
 }
 
 const num = (n: number | undefined, digits = 0) => (n !== undefined && Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
@@ -367,21 +394,29 @@ export function formatFailover(result: FailoverResult): string[] {
     '',
     `failover: SIGKILL of one of two \`devmesh serve\` processes (B) under load, on one fresh PostgreSQL database + Redis (${clusterRedisUrl})`,
     `  DEVMESH_PROCESS_LEASE_MS ${result.leaseMs} (heartbeat every ${Math.floor(result.leaseMs / 3)} ms); ${AGENTS} agents 50/50 on A and B; ${CREATOR_CONNECTIONS} creator connections on A; closed ${IN_FLIGHT}`,
-    `  ms from the kill, database polled every ${POLL_MS} ms: claimed = B's lease claimed (processes.stopped_at set); requeued = no task B's agents held at the kill`,
-    `  is held by them any more (the headline: death -> requeued); over lease = requeued - lease; completed = all of those tasks completed on A`,
+    `  ms from the kill, database polled every ${POLL_MS} ms. held = tasks B's agents held at the kill; +after = tasks A assigned to them after the kill;`,
+    `  claimed = B's lease claimed (processes.stopped_at set); requeued = none of them held by B's agents any more, for those held at the kill`,
+    `  and for all (held + after: the headline, death -> requeued); over lease = requeued (all) - lease; completed = all of them completed on A`,
     '',
-    `${'trial'.padEnd(8)}${'held'.padStart(6)}${'claimed'.padStart(9)}${'requeued'.padStart(10)}${'over lease'.padStart(12)}${'completed'.padStart(11)}${'tasks/s'.padStart(9)}  check`,
+    `${'trial'.padEnd(8)}${'held'.padStart(6)}${'+after'.padStart(8)}${'claimed'.padStart(9)}${'requeued held'.padStart(15)}${'requeued all'.padStart(14)}${'over lease'.padStart(12)}${'completed all'.padStart(15)}${'tasks/s'.padStart(9)}  check`,
   ];
+  const row = (label: string, held: number, after: number, claimed: number | undefined, reqHeld: number | undefined, reqAll: number | undefined, over: number | undefined, done: number | undefined) =>
+    `${label.padEnd(8)}${num(held).padStart(6)}${num(after).padStart(8)}${num(claimed).padStart(9)}${num(reqHeld).padStart(15)}${num(reqAll).padStart(14)}${num(over).padStart(12)}${num(done).padStart(15)}`;
   for (const t of result.trials) {
     const p = t.polled;
+    const over = p.requeuedMs === undefined ? undefined : p.requeuedMs - result.leaseMs;
     lines.push(
-      `${String(t.trial).padEnd(8)}${String(t.heldAtDeath).padStart(6)}${num(p.leaseClaimedMs).padStart(9)}${num(p.requeuedMs).padStart(10)}${num(p.requeuedMs === undefined ? undefined : p.requeuedMs - result.leaseMs).padStart(12)}${num(p.completedMs).padStart(11)}${num(t.load.tasksPerSecond).padStart(9)}  ${t.check.created} created, ${t.check.completed} completed ${t.check.ok ? 'ok' : 'MISMATCH'}`,
+      `${row(String(t.trial), t.heldAtDeath, t.assignedToDeadAfterDeath, p.leaseClaimedMs, p.heldRequeuedMs, p.requeuedMs, over, p.completedMs)}${num(t.load.tasksPerSecond).padStart(9)}  ${t.check.created} created, ${t.check.completed} completed ${t.check.ok ? 'ok' : 'MISMATCH'}`,
     );
   }
   if (result.trials.length) {
     const m = result.median;
-    lines.push(`${'median'.padEnd(8)}${num(m.heldAtDeath).padStart(6)}${num(m.leaseClaimedMs).padStart(9)}${num(m.requeuedMs).padStart(10)}${num(m.overheadMs).padStart(12)}${num(m.completedMs).padStart(11)}`);
-    lines.push(`death -> requeued (median of ${result.trials.length}): ${num(m.requeuedMs)} ms with a ${result.leaseMs} ms lease (${num(m.overheadMs)} ms beyond it); death -> completed elsewhere ${num(m.completedMs)} ms`);
+    lines.push(row('median', m.heldAtDeath, m.assignedToDeadAfterDeath, m.leaseClaimedMs, m.heldRequeuedMs, m.requeuedMs, m.overheadMs, m.completedMs));
+    lines.push(
+      `death -> requeued (median of ${result.trials.length}): ${num(m.requeuedMs)} ms with a ${result.leaseMs} ms lease (${num(m.overheadMs)} ms beyond it; lease claimed after ${num(m.leaseClaimedMs)} ms); death -> completed elsewhere ${num(m.completedMs)} ms`,
+    );
+    const lapse = Math.max(...result.trials.map((t) => t.survivorLeaseLapseMs));
+    if (lapse > 0) lines.push(`note: the survivor's own lease was seen expired by up to ${num(lapse)} ms while it cleaned up after B (it heartbeats from the same loop)`);
   }
   for (const s of result.skipped) lines.push(`skipped ${s}`);
   return lines;

@@ -19,8 +19,7 @@ import { acquireDataDirLock } from './storage/drivers/data-dir-lock.js';
 import { runMigrations } from './storage/migrate.js';
 import { createStores } from './storage/queries/index.js';
 import { withTaskCache } from './storage/cached-task-store.js';
-import { startTableMaintenance } from './storage/maintenance.js';
-import type { Periodic } from './lib/periodic.js';
+import { defaultBackground, startBackgroundWork, type BackgroundOptions } from './app-background.js';
 import type { SqlClient } from './storage/sql-port.js';
 import type { Stores } from './storage/stores.js';
 import { bootstrapTenancy, readAdminKey } from './tenancy/bootstrap.js';
@@ -53,6 +52,10 @@ export interface AppOptions {
   clock?: Clock;
   /** Breaker, retry and aging settings (tests use short ones). */
   orchestration?: Partial<OrchestrationOptions>;
+  /** Recovery sweep timings (tests use short ones). */
+  background?: Partial<BackgroundOptions>;
+  /** See WorkflowServiceDeps.launchStallMs. */
+  workflowLaunchStallMs?: number;
 }
 
 export interface App {
@@ -152,7 +155,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ? joinCluster({ orchestration, stores, bus, processId: lease.id, agentSessions, logger, options: { resyncQueueMs: 2000, resyncAgentsMs: 15_000 } })
     : undefined;
   const { tasks, agents, work } = orchestration;
-  const workflows = createWorkflowService({ workflows: stores.workflows, tasks, taskStore: stores.tasks, clock, bus, logger });
+  const workflows = createWorkflowService({ workflows: stores.workflows, tasks, taskStore: stores.tasks, clock, bus, logger, launchStallMs: options.workflowLaunchStallMs });
   orchestration.onTaskChanged(workflows.onTaskChanged);
   const workflowCatalogue = workflowTools(workflows);
   // Webhook deliveries are recorded by the api role and processed through the work queue: on
@@ -242,7 +245,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : undefined;
 
   const urls = { mcp: '', api: '' };
-  let maintenance: Periodic | undefined;
+  let stopBackground: (() => Promise<void>) | undefined;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     config,
@@ -264,11 +267,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async start() {
       await lease.start();
       if (role === 'all' || role === 'worker') {
-        maintenance = startTableMaintenance(sql, {
-          firstAfterMs: 20_000,
-          everyMs: 120_000,
-          onError: (error) => logger.warn({ err: error }, 'table maintenance (ANALYZE) failed'),
-        });
+        stopBackground = startBackgroundWork({ sql, workflows, logger, options: { ...defaultBackground, ...options.background } });
       }
       await orchestration.start({ sweeps: role === 'all' || role === 'worker' });
       if (consumesJobs) stopWebhookWorker = webhooks.startWorker();
@@ -288,7 +287,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       );
     },
     async stop() {
-      await maintenance?.stop();
+      await stopBackground?.();
       // Webhook jobs create tasks: finish them before the orchestration stops.
       await stopWebhookWorker?.();
       leaveCluster?.();

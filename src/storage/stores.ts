@@ -266,6 +266,17 @@ export interface WorkflowStore {
   listRuns(tenantId: string, filter: { workflowId?: string; status?: WorkflowRunStatus[] }, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<{ items: WorkflowRunRecord[]; next: { createdAt: Date; id: string } | undefined }>;
   /** Optimistic update: applies only if the run's version is `expectedVersion`; returns the new run or undefined. */
   updateRun(tenantId: string, id: string, expectedVersion: number, patch: { status?: WorkflowRunStatus; steps?: unknown }, at: Date): Promise<WorkflowRunRecord | undefined>;
+  /**
+   * Running runs of every tenant not updated since `updatedBefore`, in (updatedAt, tenantId, id)
+   * order after `after` (for sweeps that page through them).
+   */
+  listIdleRunning(updatedBefore: Date, limit: number, after?: IdleRunPosition): Promise<IdleRunPosition[]>;
+}
+
+export interface IdleRunPosition {
+  updatedAt: Date;
+  tenantId: string;
+  id: string;
 }
 
 export interface ProcessInfo {

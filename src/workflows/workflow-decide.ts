@@ -73,6 +73,25 @@ function applyFailurePolicy(state: RunState, definition: WorkflowDefinition, tas
   return cancel;
 }
 
+/** The task inputs of a step, from the run's input and the outputs of the steps completed so far. */
+function launchOf(def: WorkflowStep, run: RunSnapshot, state: RunState): StepLaunch {
+  const outputs = new Map(state.steps.filter((s) => s.status === 'completed').map((s) => [s.name, s.output]));
+  return { step: def.name, tasks: stepTaskInputs(def, { input: run.input, outputs }) };
+}
+
+/**
+ * Launches again steps whose launch stalled (see stalledLaunches). Their inputs are computed as the
+ * first launch computed them: a step starts only once its dependencies completed, and completed
+ * outputs never change, so the tasks' idempotency keys and fingerprints match the first launch's.
+ */
+export function relaunch(definition: WorkflowDefinition, run: RunSnapshot, steps: readonly string[]): StepLaunch[] {
+  const byName = stepsByName(definition.steps);
+  return steps.flatMap((name) => {
+    const def = byName.get(name);
+    return def ? [launchOf(def, run, run.state)] : [];
+  });
+}
+
 /**
  * The next state of a run given its tasks' current states: settle running steps, apply the
  * failure policy, mark ready steps running (resolving their payloads), and end the run when no
@@ -95,14 +114,13 @@ export function decideRun(definition: WorkflowDefinition, run: RunSnapshot, task
     const status = new Map(state.steps.map((s) => [s.name, s.status]));
     const ready = readySteps(definition.steps, status);
     if (ready.length === 0) break;
-    const outputs = new Map(state.steps.filter((s) => s.status === 'completed').map((s) => [s.name, s.output]));
     for (const name of ready) {
       const step = state.steps.find((s) => s.name === name);
       const def = byName.get(name);
       if (!step || !def) continue;
       step.started_at = at;
       try {
-        launch.push({ step: name, tasks: stepTaskInputs(def, { input: run.input, outputs }) });
+        launch.push(launchOf(def, run, state));
         step.status = 'running';
       } catch (error) {
         step.status = 'failed';

@@ -5,7 +5,7 @@ import { newId } from '../lib/ids.js';
 import type { Logger } from '../observability/logger.js';
 import { topics, type EventBus } from '../queue/event-bus-port.js';
 import type { TaskRecord, TaskStatus, WorkflowRecord } from '../storage/records.js';
-import type { TaskStore, WorkflowStore } from '../storage/stores.js';
+import type { IdleRunPosition, TaskStore, WorkflowStore } from '../storage/stores.js';
 import { isTerminal } from '../tasks/task-lifecycle.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { Principal } from '../tenancy/principal.js';
@@ -23,6 +23,8 @@ export interface WorkflowServiceDeps {
   clock: Clock;
   bus: EventBus;
   logger: Logger;
+  /** See RunDriverDeps.launchStallMs. */
+  launchStallMs?: number;
 }
 
 export type WorkflowService = ReturnType<typeof createWorkflowService>;
@@ -52,7 +54,16 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
   const announce = (tenantId: string) => {
     void bus.publish(topics.resourceUpdated, { tenantId, uri: workflowsResourceUri(tenantId) }).catch(() => undefined);
   };
-  const driver = createRunDriver({ workflows, tasks: deps.tasks, taskStore, clock, logger: logger.child({ component: 'workflows' }), changed: announce });
+  const driver = createRunDriver({
+    workflows,
+    tasks: deps.tasks,
+    taskStore,
+    clock,
+    logger: logger.child({ component: 'workflows' }),
+    changed: announce,
+    launchStallMs: deps.launchStallMs,
+  });
+  let recoveryCursor: IdleRunPosition | undefined;
 
   async function find(principal: Principal, ref: string): Promise<WorkflowRecord> {
     requireRole(principal, 'reader');
@@ -164,5 +175,18 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
 
     /** Re-examines a run (e.g. after a restart, or when a finished task's event was missed). */
     resume: (tenantId: string, runId: string): Promise<void> => driver.advance(tenantId, runId),
+
+    /**
+     * One round of the recovery sweep: re-examines up to `batch` running runs unchanged for
+     * `idleMs`, continuing where the previous round stopped (so every idle run gets its turn).
+     * This heals a run whose process died mid-launch, or that missed a task's finishing event.
+     * Returns how many runs were examined.
+     */
+    async recoverIdleRuns(idleMs: number, batch = 200): Promise<number> {
+      const idle = await workflows.listIdleRunning(new Date(clock.now().getTime() - idleMs), batch, recoveryCursor);
+      recoveryCursor = idle.length === batch ? idle[idle.length - 1] : undefined;
+      for (const run of idle) await driver.advance(run.tenantId, run.id);
+      return idle.length;
+    },
   };
 }

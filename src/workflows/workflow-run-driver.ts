@@ -5,8 +5,8 @@ import type { WorkflowRunRecord, WorkflowRunStatus } from '../storage/records.js
 import type { TaskStore, WorkflowStore } from '../storage/stores.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { Principal } from '../tenancy/principal.js';
-import { decideRun, type StepLaunch } from './workflow-decide.js';
-import { parseRunState, recordLaunch, type RunSnapshot, type RunState, type TaskSnapshot } from './workflow-run-state.js';
+import { decideRun, relaunch, type StepLaunch } from './workflow-decide.js';
+import { parseRunState, recordLaunch, stalledLaunches, type RunSnapshot, type RunState, type TaskSnapshot } from './workflow-run-state.js';
 import { definitionOf } from './workflow-view.js';
 
 export interface RunDriverDeps {
@@ -17,6 +17,8 @@ export interface RunDriverDeps {
   logger: Logger;
   /** Called after every stored change of a run. */
   changed(tenantId: string): void;
+  /** A step still without task ids this long after it started is launched again; default 30 000. */
+  launchStallMs?: number;
 }
 
 /** A change to a run computed from its stored state and its tasks; `changed: false` writes nothing. */
@@ -32,11 +34,15 @@ export const runPrincipal = (tenantId: string, state: RunState): Principal => ({
  * Moves runs forward. Updates of one run are serialized in this process (a promise chain per run)
  * and stored with the run's optimistic version (retried on conflict), so processes sharing the
  * database cannot lose each other's changes. Tasks are created only after the write that decided
- * to start their step succeeded, and their ids are recorded by a second write.
+ * to start their step succeeded, and their ids are recorded by a second write. Each task has an
+ * idempotency key (run, step, branch), so a step whose launch a crash interrupted between those
+ * writes is launched again later (by whichever process examines the run) without creating any
+ * task twice.
  */
 export function createRunDriver(deps: RunDriverDeps) {
   const { workflows, tasks, taskStore, clock, logger } = deps;
   const chains = new Map<string, Promise<unknown>>();
+  const launchStallMs = deps.launchStallMs ?? 30_000;
 
   function serialize<T>(runId: string, work: () => Promise<T>): Promise<T> {
     const next = (chains.get(runId) ?? Promise.resolve()).then(work, work);
@@ -86,7 +92,8 @@ export function createRunDriver(deps: RunDriverDeps) {
     let failure: string | undefined;
     try {
       for (const input of step.tasks) {
-        ids.push((await tasks.create(principal, { ...input, status: 'queued', workflow_run_id: runId, workflow_step: step.step })).id);
+        const idempotency_key = `workflow:${runId}:${step.step}:${ids.length}`;
+        ids.push((await tasks.create(principal, { ...input, idempotency_key, status: 'queued', workflow_run_id: runId, workflow_step: step.step })).id);
       }
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
@@ -104,6 +111,13 @@ export function createRunDriver(deps: RunDriverDeps) {
     const workflow = await workflows.get(tenantId, run.workflowId);
     if (!workflow) return;
     const definition = definitionOf(workflow);
+    const snapshot = { status: run.status, input: run.input, state: parseRunState(run.steps, run.id) };
+    const stalled = stalledLaunches(snapshot.state, new Date(clock.now().getTime() - launchStallMs));
+    if (stalled.length) {
+      logger.warn({ tenantId, runId, steps: stalled }, 'launching workflow steps again: their launch did not finish');
+      const principal = runPrincipal(tenantId, snapshot.state);
+      for (const step of relaunch(definition, snapshot, stalled)) await launch(tenantId, runId, principal, step);
+    }
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const stored = await mutate(tenantId, runId, (snapshot, taskStates) => decideRun(definition, snapshot, taskStates, clock.now()));
       if (!stored) return;

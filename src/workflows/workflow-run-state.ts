@@ -70,6 +70,18 @@ export function parseRunState(value: unknown, runId: string): RunState {
 
 export const sameState = (a: RunState, b: RunState): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+const sameIds = (a: readonly string[], b: readonly string[]) => a.length > 0 && a.length === b.length && a.every((id, i) => id === b[i]);
+
+/**
+ * Running steps with no task ids that started before `startedBefore`: the process creating their
+ * tasks should have recorded them long ago, so it probably died in between.
+ */
+export function stalledLaunches(state: RunState, startedBefore: Date): string[] {
+  return state.steps
+    .filter((s) => s.status === 'running' && s.task_ids.length === 0 && s.started_at !== null && Date.parse(s.started_at) < startedBefore.getTime())
+    .map((s) => s.name);
+}
+
 /** Ids among `ids` whose task is not known to be finished (unknown ones included: cancelling them is harmless). */
 export function unfinished(ids: readonly string[], tasks: ReadonlyMap<string, TaskSnapshot>): string[] {
   return ids.filter((id) => {
@@ -107,6 +119,9 @@ export function cancelRun(run: RunSnapshot, tasks: ReadonlyMap<string, TaskSnaps
 export function recordLaunch(run: RunSnapshot, stepName: string, taskIds: readonly string[], failure: string | undefined, at: string) {
   const state = structuredClone(run.state);
   const step = state.steps.find((s) => s.name === stepName);
+  // Recorded already by another launch of the step (a recovery, or the process it thought dead):
+  // the idempotency keys gave both the same tasks, so there is nothing to undo.
+  if (step && sameIds(step.task_ids, taskIds)) return { state, cancel: [] as string[], changed: false };
   if (!step || step.task_ids.length > 0) return { state, cancel: [...taskIds], changed: false };
   step.task_ids = [...taskIds];
   const stillWanted = run.status === 'running' && step.status === 'running';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TaskStatus, WorkflowRunStatus } from '../../src/storage/records.js';
-import { decideRun } from '../../src/workflows/workflow-decide.js';
-import { cancelRun, initialRunState, recordLaunch, type RunSnapshot, type RunState, type TaskSnapshot } from '../../src/workflows/workflow-run-state.js';
+import { decideRun, relaunch } from '../../src/workflows/workflow-decide.js';
+import { cancelRun, initialRunState, recordLaunch, stalledLaunches, type RunSnapshot, type RunState, type TaskSnapshot } from '../../src/workflows/workflow-run-state.js';
 import { workflowDefinitionSchema, type WorkflowDefinition } from '../../src/workflows/workflow-schemas.js';
 
 const now = new Date('2026-03-01T12:00:00Z');
@@ -208,5 +208,22 @@ describe('workflow runs: cancelling and recording launches', () => {
     const result = recordLaunch(run, 'build', ['new'], undefined, now.toISOString());
     assert.equal(result.changed, false);
     assert.deepEqual(result.cancel, ['new']);
+  });
+
+  it('a second launch that got the same tasks (idempotency keys) changes and cancels nothing', () => {
+    const run = runWith(pipeline(), { build: { status: 'running', task_ids: ['a', 'b'] } });
+    const result = recordLaunch(run, 'build', ['a', 'b'], undefined, now.toISOString());
+    assert.deepEqual([result.changed, result.cancel], [false, []]);
+  });
+
+  it('a step without task ids long after it started is stalled, and is relaunched with its first inputs', () => {
+    const def = pipeline();
+    const first = decideRun(def, runWith(def, {}), new Map(), now);
+    const run = { status: first.status, input: { ref: 'main' }, state: first.state };
+    assert.deepEqual(stalledLaunches(run.state, now), []);
+    assert.deepEqual(stalledLaunches(run.state, new Date(now.getTime() + 1)), ['build', 'docs']);
+    assert.deepEqual(relaunch(def, run, ['build', 'docs']), first.launch);
+    const recorded = recordLaunch(run, 'build', ['t1'], undefined, now.toISOString()).state;
+    assert.deepEqual(stalledLaunches(recorded, new Date(now.getTime() + 1)), ['docs']);
   });
 });

@@ -1,7 +1,7 @@
 import { DevMeshError } from '../../errors/index.js';
 import type { WorkflowRecord, WorkflowRunRecord } from '../records.js';
 import type { SqlClient } from '../sql-port.js';
-import type { WorkflowStore } from '../stores.js';
+import type { IdleRunPosition, WorkflowStore } from '../stores.js';
 import { rethrowConflict, toJson } from './sql-values.js';
 
 const workflowColumns = `tenant_id AS "tenantId", id, name, description, definition, created_at AS "createdAt",
@@ -114,6 +114,17 @@ export function createWorkflowStore(sql: SqlClient): WorkflowStore {
       if (filter.workflowId !== undefined) where.push(`workflow_id = $${params.push(filter.workflowId)}`);
       if (filter.status !== undefined) where.push(`status = ANY($${params.push(filter.status)}::text[])`);
       return page<WorkflowRunRecord>(sql, 'workflow_runs', runColumns, where, params, p.limit, p.after);
+    },
+
+    async listIdleRunning(updatedBefore, limit, after) {
+      const { rows } = await sql.query<IdleRunPosition>(
+        `SELECT updated_at AS "updatedAt", tenant_id AS "tenantId", id FROM workflow_runs
+         WHERE status = 'running' AND updated_at < $1
+           AND ($3::timestamptz IS NULL OR (updated_at, tenant_id, id) > ($3, $4, $5))
+         ORDER BY updated_at, tenant_id, id LIMIT $2`,
+        [updatedBefore, limit, after?.updatedAt ?? null, after?.tenantId ?? null, after?.id ?? null],
+      );
+      return rows;
     },
 
     updateRun(tenantId, id, expectedVersion, patch, at) {
