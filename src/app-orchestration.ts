@@ -33,7 +33,8 @@ export function createOrchestration(deps: {
   clock: Clock;
   logger: Logger;
   agentSessions: AgentSessions;
-  processId: string;
+  /** This process's current id (it changes if the process has to rejoin, see process-lease.ts). */
+  processId: () => string;
   options: OrchestrationOptions;
 }) {
   const { stores, bus, clock, logger, agentSessions, options } = deps;
@@ -160,6 +161,16 @@ export function createOrchestration(deps: {
         const moved = await lifecycle.requeueAgentTasks(agent.tenantId, agent.id, 'agent process died');
         if (moved) logger.info({ agentId: agent.id, moved, processId }, 'requeued the tasks of an agent whose process died');
       }
+    },
+    /**
+     * This process was declared dead while alive and rejoined under a new id: its connected agents
+     * are registered again as held by it (whatever the survivor that claimed the old id did).
+     */
+    async processRejoined(): Promise<number> {
+      const connected = agentSessions.connectedAgents();
+      for (const { tenantId, agentId, sessionId } of connected) await agents.connected(tenantId, agentId, sessionId);
+      if (connected.length) logger.info({ agents: connected.length }, 're-registered the agents connected to this process');
+      return connected.length;
     },
     /** Several processes share the work: relay notices and agent changes through `cluster`. */
     connectCluster(cluster: ClusterRelay): void {

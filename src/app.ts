@@ -75,6 +75,8 @@ export interface App {
   /** The admin key created at first start, read back from `<dataDir>/admin-key` (undefined if absent). */
   readonly adminKey: string | undefined;
   readonly adminKeyPath: string;
+  /** This process's id in the `processes` table (a new one if it had to rejoin). */
+  readonly processId: string;
   /** Base URLs once started, e.g. http://127.0.0.1:8080 */
   readonly mcpUrl: string;
   readonly apiUrl: string;
@@ -129,6 +131,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ? await createRedisEventBus({ url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.warn({ err: error }, 'Redis event bus error') })
     : createMemoryEventBus();
   let onProcessDied = async (_processId: string): Promise<void> => undefined;
+  let onRejoined = async (): Promise<void> => undefined;
   const lease = createProcessLease({
     processes: stores.processes,
     clock,
@@ -136,6 +139,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     roles: [role],
     leaseMs: config.processLeaseMs,
     onProcessDied: (processId) => onProcessDied(processId),
+    onRejoined: () => onRejoined(),
   });
   const tenancy = createTenancyService({ tenants: stores.tenants, apiKeys: stores.apiKeys, clock });
   const contexts = createContextService({ contexts: stores.contexts, bus, clock });
@@ -146,10 +150,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     logger,
     agentSessions,
-    processId: lease.id,
+    processId: () => lease.id,
     options: { agentGraceMs: config.agentGraceMs, sweepIntervalMs: config.sweepIntervalMs, ...options.orchestration },
   });
   onProcessDied = (processId) => orchestration.processDied(processId);
+  onRejoined = async () => void (await orchestration.processRejoined());
   // With Redis, several processes share the work: join them.
   const leaveCluster = config.redisUrl
     ? joinCluster({ orchestration, stores, bus, processId: lease.id, agentSessions, logger, options: { resyncQueueMs: 2000, resyncAgentsMs: 15_000 } })
@@ -173,7 +178,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const backends = {
     database: sql.driver === 'postgres' ? `postgres (${redactUrl(config.databaseUrl ?? '')})` : `pglite (${path.join(config.dataDir, 'pgdata')})`,
     queue: config.redisUrl ? `redis streams (${redactUrl(config.redisUrl)})` : 'in-process',
-    process: lease.id,
+    get process() {
+      return lease.id;
+    },
   };
   let mcpSessions = () => 0;
   const health = {
@@ -260,6 +267,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     adminKeyPath: boot.adminKeyPath,
     get mcpUrl() {
       return urls.mcp;
+    },
+    get processId() {
+      return lease.id;
     },
     get apiUrl() {
       return urls.api;

@@ -18,8 +18,8 @@ export interface AgentServiceDeps {
   onConnected?(agent: AgentRecord): void;
   /** How often a live connection refreshes last_seen_at at most. */
   touchIntervalMs?: number;
-  /** This process, recorded as the holder of the agents connected to it. */
-  processId?: string;
+  /** This process's current id, recorded as the holder of the agents connected to it. */
+  processId?: () => string;
 }
 
 export type AgentService = ReturnType<typeof createAgentService>;
@@ -102,7 +102,7 @@ export function createAgentService(deps: AgentServiceDeps) {
     /** The agent's session connected (or registered): it is online on that session. */
     async connected(tenantId: string, agentId: string, sessionId: string): Promise<AgentRecord | undefined> {
       const at = clock.now();
-      const agent = await agents.setOnline(tenantId, agentId, sessionId, at, deps.processId);
+      const agent = await agents.setOnline(tenantId, agentId, sessionId, at, deps.processId?.());
       if (!agent) return undefined;
       offlineSince.delete(key(tenantId, agentId));
       lastTouch.set(key(tenantId, agentId), at.getTime());

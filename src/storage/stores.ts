@@ -288,8 +288,11 @@ export interface ProcessInfo {
 }
 
 export interface ProcessStore {
-  /** Records that the process is alive until `at + leaseMs`. */
-  heartbeat(process: ProcessInfo, at: Date, leaseMs: number): Promise<void>;
+  /**
+   * Records that the process is alive until `at + leaseMs`. False if the process was already
+   * declared dead (stopped): a stopped process never comes back under the same id.
+   */
+  heartbeat(process: ProcessInfo, at: Date, leaseMs: number): Promise<boolean>;
   /**
    * Marks every process whose lease expired before `now` as stopped and returns their ids. Each
    * expired process is returned to exactly one caller, so only one survivor cleans up after it.

@@ -4,13 +4,14 @@ import type { ProcessInfo, ProcessStore } from '../stores.js';
 export function createProcessStore(sql: SqlClient): ProcessStore {
   return {
     async heartbeat(process, at, leaseMs) {
-      await sql.query(
+      const { rowCount } = await sql.query(
         `INSERT INTO processes (id, roles, host, pid, started_at, heartbeat_at, lease_expires_at)
          VALUES ($1, $2::text[], $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at, lease_expires_at = EXCLUDED.lease_expires_at
          WHERE processes.stopped_at IS NULL`,
         [process.id, process.roles, process.host, process.pid, process.startedAt, at, new Date(at.getTime() + leaseMs)],
       );
+      return rowCount > 0;
     },
     async claimExpired(now) {
       // One UPDATE: a row matches only while stopped_at is NULL, so concurrent callers split the set.

@@ -63,5 +63,11 @@ export function createAgentSessions() {
       return session;
     },
     agentOf: (sessionId: string) => agentBySession.get(sessionId)?.agentId,
+    /** Every agent connected to this process, with the session that is its connection. */
+    connectedAgents(): { tenantId: string; agentId: string; sessionId: string }[] {
+      return [...agentBySession.entries()]
+        .filter(([sessionId, a]) => sessionByAgent.get(key(a.tenantId, a.agentId))?.id === sessionId)
+        .map(([sessionId, a]) => ({ ...a, sessionId }));
+    },
   };
 }
