@@ -10,6 +10,7 @@ import type { ContractContext } from './contract/context.js';
 import { defineAgentContract } from './contract/agent.contract.js';
 import { defineAssignContract } from './contract/assign.contract.js';
 import { defineInFlightContract } from './contract/in-flight.contract.js';
+import { defineProcessContract } from './contract/process.contract.js';
 import { defineAgentIsolationContract } from './contract/isolation-agents.contract.js';
 import { defineIsolationContract } from './contract/isolation.contract.js';
 import { defineSessionContextContract } from './contract/session-context.contract.js';
@@ -102,6 +103,7 @@ export function defineStoreContract(name: string, open: () => Promise<SqlClient>
     defineWorkflowContract(ctx);
     defineWebhookEndpointRuleContract(ctx);
     defineWebhookDeliveryContract(ctx);
+    defineProcessContract(ctx);
     defineIsolationContract(ctx);
     defineAgentIsolationContract(ctx);
   });
