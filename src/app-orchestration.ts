@@ -1,3 +1,4 @@
+import { forEachConcurrently } from './lib/concurrently.js';
 import { createAgentService, agentsResourceUri } from './agents/agent-service.js';
 import { defaultBreakerConfig, type BreakerConfig } from './agents/breaker.js';
 import type { Clock } from './lib/clock.js';
@@ -155,12 +156,17 @@ export function createOrchestration(deps: {
     claims,
     /** A process died (its lease expired): its agents go offline and their work is requeued. */
     async processDied(processId: string): Promise<void> {
-      for (const agent of await stores.agents.setOfflineForProcess(processId, clock.now())) {
+      const orphaned = await stores.agents.setOfflineForProcess(processId, clock.now());
+      for (const agent of orphaned) {
         dispatcher.agentChanged(agent);
         announceAgents(agent.tenantId);
-        const moved = await lifecycle.requeueAgentTasks(agent.tenantId, agent.id, 'agent process died');
-        if (moved) logger.info({ agentId: agent.id, moved, processId }, 'requeued the tasks of an agent whose process died');
       }
+      // Several agents at a time: their tasks wait for this, and the work is all database round trips.
+      let moved = 0;
+      await forEachConcurrently(orphaned, 8, async (agent) => {
+        moved += await lifecycle.requeueAgentTasks(agent.tenantId, agent.id, 'agent process died');
+      });
+      logger.info({ processId, agents: orphaned.length, moved }, 'took the agents of a dead process offline and requeued their tasks');
     },
     /**
      * This process was declared dead while alive and rejoined under a new id: its connected agents

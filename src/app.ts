@@ -169,7 +169,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ? createRedisWorkQueue({ url: config.redisUrl, prefix: config.redisPrefix, consumerName: lease.id, onError: (error, context) => logger.warn({ err: error, context }, 'Redis work queue error') })
     : createMemoryWorkQueue();
   const consumesJobs = role === 'all' || role === 'worker' || !config.redisUrl;
-  const webhooks = createWebhooks({ stores, tasks, clock, logger, queue: workQueue });
+  const webhooks = createWebhooks({
+    stores,
+    tasks,
+    clock,
+    logger,
+    queue: workQueue,
+    concurrency: config.workerConcurrency,
+    recovery: { retentionMs: config.webhookRetentionDays * 86_400_000 },
+  });
   let stopWebhookWorker: (() => Promise<void>) | undefined;
   const boot = await bootstrapTenancy(tenancy, config.dataDir);
   const adminKey = await readAdminKey(boot.adminKeyPath);

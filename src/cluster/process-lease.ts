@@ -37,6 +37,7 @@ export function createProcessLease(deps: ProcessLeaseDeps) {
   let lastBeat = clock.now().getTime();
   let timer: NodeJS.Timeout | undefined;
   let beating: Promise<void> | undefined;
+  const cleanups = new Set<Promise<void>>();
 
   async function rejoin(): Promise<void> {
     const previousId = info.id;
@@ -54,7 +55,13 @@ export function createProcessLease(deps: ProcessLeaseDeps) {
     lastBeat = clock.now().getTime();
     for (const dead of await processes.claimExpired(clock.now())) {
       logger.warn({ processId: dead }, 'a DevMesh process stopped heartbeating: taking its agents offline and requeueing their work');
-      await deps.onProcessDied(dead).catch((error: unknown) => logger.error({ err: error, processId: dead }, 'cleanup after a dead process failed'));
+      // Not awaited: the cleanup can take a while under load, and holding up the next heartbeat
+      // for it could let this process's own lease run out.
+      const cleanup = deps
+        .onProcessDied(dead)
+        .catch((error: unknown) => logger.error({ err: error, processId: dead }, 'cleanup after a dead process failed'))
+        .finally(() => cleanups.delete(cleanup));
+      cleanups.add(cleanup);
     }
   }
 
@@ -75,11 +82,10 @@ export function createProcessLease(deps: ProcessLeaseDeps) {
       }, Math.max(50, Math.floor(deps.leaseMs / 3)));
       timer.unref();
     },
-    /** Checks for dead processes now (tests, and the sweep). */
-    check: () => beat(),
     async stop(): Promise<void> {
       clearInterval(timer);
       await beating;
+      await Promise.all(cleanups);
       await processes.stop(info.id, clock.now()).catch(() => undefined);
     },
   };

@@ -29,6 +29,8 @@ export const configSchema = z.object({
   DEVMESH_AGENT_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   DEVMESH_PROCESS_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
   DEVMESH_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  DEVMESH_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  DEVMESH_WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   DEVMESH_ALLOWED_ORIGINS: z
     .string()
     .optional()
@@ -54,6 +56,10 @@ export interface Config {
   sweepIntervalMs: number;
   /** A process that has not heartbeated for this long is dead: its agents' work is requeued. */
   processLeaseMs: number;
+  /** Background jobs (webhook deliveries, …) a worker process runs at once. */
+  workerConcurrency: number;
+  /** Processed and failed webhook deliveries are deleted this many days after they finished. */
+  webhookRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     agentGraceMs: e.DEVMESH_AGENT_GRACE_MS,
     sweepIntervalMs: e.DEVMESH_SWEEP_INTERVAL_MS,
     processLeaseMs: e.DEVMESH_PROCESS_LEASE_MS,
+    workerConcurrency: e.DEVMESH_WORKER_CONCURRENCY,
+    webhookRetentionDays: e.DEVMESH_WEBHOOK_RETENTION_DAYS,
     ...overrides,
   };
 }

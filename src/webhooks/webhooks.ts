@@ -20,6 +20,8 @@ export interface WebhooksDeps {
   /** Where recorded deliveries go to be processed. */
   queue: WorkQueue;
   recovery?: Partial<WebhookRecoveryOptions>;
+  /** Deliveries processed at once by this process's worker. */
+  concurrency?: number;
 }
 
 /**
@@ -60,7 +62,7 @@ export function createWebhooks(deps: WebhooksDeps) {
     recover,
     /** Processes queued deliveries and sweeps for lost ones (soon after start, then every minute); returns a stop. */
     startWorker(): () => Promise<void> {
-      const consumer = registerWebhookConsumer(queue, processor);
+      const consumer = registerWebhookConsumer(queue, processor, { concurrency: deps.concurrency });
       const sweeps = runPeriodically(async () => void (await recover()), {
         everyMs: Math.min(60_000, recoveryOptions.stuckAfterMs),
         firstAfterMs: 5_000,

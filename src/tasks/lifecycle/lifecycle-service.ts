@@ -57,10 +57,14 @@ export function createLifecycle(deps: LifecycleDeps) {
     return conflict(`Task "${taskId}" changed while trying to ${action} it (now ${current.status}); look again.`, { task_id: taskId });
   }
 
-  /** Ends an attempt that did not succeed: requeue with backoff, dead-letter or fail. */
-  function unsuccessful(task: TaskRecord, agentId: string, retryable: boolean, reason: string, error: unknown, actor: string, from: readonly TaskStatus[]) {
+  /**
+   * Ends an attempt that did not succeed: requeue, dead-letter or fail. `lostAgent`: the agent went
+   * away (disconnected, or its process died) rather than failing the task, so the attempt counts
+   * as a release, not against its breaker, and the task is requeued without backoff.
+   */
+  function unsuccessful(task: TaskRecord, agentId: string, retryable: boolean, reason: string, error: unknown, actor: string, from: readonly TaskStatus[], lostAgent = false) {
     const to = statusAfterUnsuccessfulAttempt(task, retryable);
-    const notBefore = to === 'queued' ? new Date(clock.now().getTime() + retryDelayMs(retry, task.attempts)) : undefined;
+    const notBefore = to === 'queued' && !lostAgent ? new Date(clock.now().getTime() + retryDelayMs(retry, task.attempts)) : undefined;
     return move(
       task.tenantId,
       task.id,
@@ -72,7 +76,7 @@ export function createLifecycle(deps: LifecycleDeps) {
         onlyIfAgentId: agentId,
         patch: { error, appendPreviousAgentId: agentId, notBefore, acceptDeadline: null, executionDeadline: null, ...(to === 'queued' ? { assignedAgentId: null } : {}) },
       },
-      { agentId, kind: reason === 'agent disconnected' ? 'released' : 'failure' },
+      { agentId, kind: lostAgent ? 'released' : 'failure' },
     );
   }
 
@@ -131,11 +135,14 @@ export function createLifecycle(deps: LifecycleDeps) {
       return result.task;
     },
 
-    /** Puts an agent's unfinished tasks back (disconnect past its grace period). */
+    /**
+     * Puts the unfinished tasks of an agent that went away back in the queue, at once (disconnect
+     * past its grace period, or its process died). One at a time: each folds into the agent's health.
+     */
     async requeueAgentTasks(tenantId: string, agentId: string, reason: string): Promise<number> {
       let moved = 0;
       for (const task of await stores.tasks.listActiveForAgent(tenantId, agentId)) {
-        const result = await unsuccessful(task, agentId, true, reason, { message: reason }, 'system', active);
+        const result = await unsuccessful(task, agentId, true, reason, { message: reason }, 'system', active, true);
         if (result.applied) moved++;
       }
       return moved;
