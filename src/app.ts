@@ -6,8 +6,6 @@ import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { McpCatalogue } from './protocol/mcp/definitions.js';
-import { createDevMeshCatalogue } from './protocol/mcp/devmesh/catalogue.js';
-import { createMcpServer } from './protocol/mcp/server.js';
 import type { EventBus } from './queue/event-bus-port.js';
 import { createMemoryEventBus } from './queue/memory-event-bus.js';
 import { createRedisEventBus } from './queue/redis-event-bus.js';
@@ -25,24 +23,15 @@ import type { Stores } from './storage/stores.js';
 import { bootstrapTenancy, readAdminKey } from './tenancy/bootstrap.js';
 import { createTenancyService } from './tenancy/tenancy-service.js';
 import { createMcpPortServer } from './transport/http/mcp-port.js';
-import { apiKeyRoutes } from './transport/http/rest/api-key-routes.js';
-import { contextRoutes } from './transport/http/rest/context-routes.js';
 import { createRestServer } from './transport/http/rest/rest-server.js';
-import { taskRoutes } from './transport/http/rest/task-routes.js';
 import { version } from './version.js';
-import { wireSessionHooks } from './app-sessions.js';
+import { createMcpSide, restRoutes } from './app-endpoints.js';
 import { createOrchestration, type Orchestration, type OrchestrationOptions } from './app-orchestration.js';
 import { createAgentSessions } from './protocol/mcp/devmesh/agent-sessions.js';
-import { toAgentView } from './agents/agent-view.js';
-import { agentRoutes } from './transport/http/rest/agent-routes.js';
-import { settingsRoutes } from './transport/http/rest/settings-routes.js';
-import { workflowRoutes } from './transport/http/rest/workflow-routes.js';
-import { workflowTools } from './protocol/mcp/devmesh/workflow-tools.js';
 import { createWorkflowService, type WorkflowService } from './workflows/workflow-engine.js';
 import { createMemoryWorkQueue } from './queue/memory-work-queue.js';
 import { createRedisWorkQueue } from './queue/redis-work-queue.js';
 import { createWebhooks } from './webhooks/webhooks.js';
-import { webhookRoutes } from './transport/http/rest/webhook-routes.js';
 
 export type Role = 'all' | 'mcp' | 'api' | 'worker';
 
@@ -159,10 +148,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const leaveCluster = config.redisUrl
     ? joinCluster({ orchestration, stores, bus, processId: lease.id, agentSessions, logger, options: { resyncQueueMs: 2000, resyncAgentsMs: 15_000 } })
     : undefined;
-  const { tasks, agents, work } = orchestration;
+  const { tasks } = orchestration;
   const workflows = createWorkflowService({ workflows: stores.workflows, tasks, taskStore: stores.tasks, clock, bus, logger, launchStallMs: options.workflowLaunchStallMs });
   orchestration.onTaskChanged(workflows.onTaskChanged);
-  const workflowCatalogue = workflowTools(workflows);
   // Webhook deliveries are recorded by the api role and processed through the work queue: on
   // Redis Streams, by the worker role (and `all`) of any process; in-process, by this process.
   const workQueue = config.redisUrl
@@ -199,27 +187,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return { status: 'ready', version, role, backends };
     },
   };
-  const catalogue = createDevMeshCatalogue({
-    tasks,
+  const { catalogue, mcpServer, sessionHooks } = createMcpSide({
+    orchestration,
     contexts,
-    agents,
-    work,
+    workflows,
+    stores,
     agentSessions,
-    clock,
-    breaker: orchestration.breaker,
-    health: async () => ({ ...(await health.ready()), uptime_s: Math.round((Date.now() - startedAt) / 1000), sessions: mcpSessions() }),
-    extraTools: workflowCatalogue.tools,
-  });
-  catalogue.templates.set(workflowCatalogue.template.uriTemplate, workflowCatalogue.template);
-  const sessionHooks = wireSessionHooks({ sessions: stores.sessions, agentSessions, agents, clock, logger });
-  const mcpServer = createMcpServer({
-    catalogue,
     bus,
-    logger: logger.child({ component: 'mcp' }),
-    serverInfo: { name: 'devmesh', version },
-    instructions: 'DevMesh orchestrates AI agents for DevOps work. Create tasks with devmesh_task_create and follow them with devmesh_task_status or by subscribing to devmesh://tasks/{tenant_id}.',
-    hooks: sessionHooks,
-    observe: metrics.observeRpc,
+    clock,
+    logger,
+    metrics,
+    health: async () => ({ ...(await health.ready()), uptime_s: Math.round((Date.now() - startedAt) / 1000), sessions: mcpSessions() }),
   });
   mcpSessions = () => mcpServer.sessionCount;
 
@@ -239,15 +217,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const restPort =
     role === 'all' || role === 'api'
       ? createRestServer({
-          routes: [
-            ...taskRoutes(tasks),
-            ...contextRoutes(contexts),
-            ...apiKeyRoutes(tenancy),
-            ...agentRoutes(agents, (agent) => toAgentView(agent, orchestration.breaker, clock.now().getTime())),
-            ...settingsRoutes(orchestration.settings),
-            ...workflowRoutes(workflows),
-            ...webhookRoutes(webhooks.service),
-          ],
+          routes: restRoutes({ orchestration, contexts, tenancy, workflows, webhooks, clock }),
           webhookIngest: webhooks.ingest,
           authenticate: tenancy.authenticate,
           health,
