@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { startScriptServer, stopChild, waitForHttp200 } from './lib/children.js';
+import { stopChild, waitForHttp200 } from './lib/children.js';
+import { startAgentsPerServer, wsUrlOf } from './lib/cluster-agents.js';
 import type { BenchOptions } from './lib/options.js';
 import { createBenchDatabase, unreachable, type BenchDatabase } from './lib/postgres-db.js';
 import { median } from './lib/stats.js';
@@ -90,26 +91,8 @@ async function runCluster(processes: number, options: BenchOptions, log: (line: 
       servers.push(server);
     }
     const key = (await readFile(path.join(servers[0]!.dataDir, 'admin-key'), 'utf8')).trim();
-    const wsUrl = (s: DevMeshProcess) => `ws://127.0.0.1:${s.mcpPort}/ws`;
-    const perServer = AGENTS / processes;
-    const agents = await Promise.all(
-      servers.map(async (server, i) => {
-        const started = await startScriptServer<{ ready: boolean }>(
-          'bench/load/lifecycle-agents.ts',
-          {
-            BENCH_WS_URL: wsUrl(server),
-            BENCH_API_KEY: key,
-            BENCH_AGENTS: String(perServer),
-            BENCH_AGENT_OFFSET: String(i * perServer),
-            BENCH_MAX_CONCURRENCY: String(MAX_CONCURRENCY),
-            BENCH_CAPABILITY: CAPABILITY,
-          },
-          60_000,
-        );
-        stops.push(() => stopChild(started.spawned.child));
-        return started;
-      }),
-    );
+    const wsUrl = wsUrlOf;
+    const agents = await startAgentsPerServer(servers, { key, agents: AGENTS, maxConcurrency: MAX_CONCURRENCY, capability: CAPABILITY, stops });
     // Agents register asynchronously after notifications/initialized: wait until every one is
     // online, counting distinct ids over all servers (whatever each server lists of the others).
     const deadline = performance.now() + 30_000;

@@ -21,7 +21,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { clusterRedisUrl, deleteRedisKeys } from './cluster-bench.js';
-import { startScriptServer, stopChild, waitForHttp200 } from './lib/children.js';
+import { stopChild, waitForHttp200 } from './lib/children.js';
+import { startAgentsPerServer, wsUrlOf } from './lib/cluster-agents.js';
 import type { BenchOptions } from './lib/options.js';
 import { createBenchDatabase, unreachable, type BenchDatabase } from './lib/postgres-db.js';
 import { median } from './lib/stats.js';
@@ -148,26 +149,9 @@ async function runTrial(trial: number, options: BenchOptions, log: (line: string
     log(`failover ${trial}: A pid ${a.spawned.child.pid} (${aId}), B pid ${b.spawned.child.pid} (${bId})`);
 
     const key = (await readFile(path.join(a.dataDir, 'admin-key'), 'utf8')).trim();
-    const wsUrl = (s: DevMeshProcess) => `ws://127.0.0.1:${s.mcpPort}/ws`;
+    const wsUrl = wsUrlOf;
     const perServer = AGENTS / 2;
-    const agents = await Promise.all(
-      servers.map(async (server, i) => {
-        const started = await startScriptServer<{ ready: boolean }>(
-          'bench/load/lifecycle-agents.ts',
-          {
-            BENCH_WS_URL: wsUrl(server),
-            BENCH_API_KEY: key,
-            BENCH_AGENTS: String(perServer),
-            BENCH_AGENT_OFFSET: String(i * perServer),
-            BENCH_MAX_CONCURRENCY: String(MAX_CONCURRENCY),
-            BENCH_CAPABILITY: CAPABILITY,
-          },
-          60_000,
-        );
-        stops.push(() => stopChild(started.spawned.child));
-        return started;
-      }),
-    );
+    const agents = await startAgentsPerServer(servers, { key, agents: AGENTS, maxConcurrency: MAX_CONCURRENCY, capability: CAPABILITY, stops });
     // Agents register asynchronously after notifications/initialized: wait until the database has
     // every one online, on the process it is connected to.
     const deadline = performance.now() + 30_000;
