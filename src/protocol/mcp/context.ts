@@ -22,7 +22,8 @@ export interface ContextDeps {
   principal: Principal;
   sessionId: string;
   requestId: RequestId;
-  signal: AbortSignal;
+  /** The request's abort signal; made on first use (most requests never look at it). */
+  signal(): AbortSignal;
   progressToken: string | number | undefined;
   clientCapabilities: Record<string, unknown>;
   logLevel(): LogLevel;
@@ -40,12 +41,14 @@ export function createHandlerContext(deps: ContextDeps): HandlerContext {
   return {
     principal: deps.principal,
     sessionId: deps.sessionId,
-    signal: deps.signal,
+    get signal() {
+      return deps.signal();
+    },
     clientCapabilities: deps.clientCapabilities,
 
     progress(progress, total, message) {
       // Progress must increase, and none may follow the response.
-      if (deps.progressToken === undefined || !deps.isActive() || deps.signal.aborted) return Promise.resolve();
+      if (deps.progressToken === undefined || !deps.isActive() || deps.signal().aborted) return Promise.resolve();
       if (!Number.isFinite(progress) || progress <= lastProgress) return Promise.resolve();
       lastProgress = progress;
       const params: Record<string, unknown> = { progressToken: deps.progressToken, progress };
@@ -72,10 +75,10 @@ export function createHandlerContext(deps: ContextDeps): HandlerContext {
           { method, capability },
         );
       }
-      if (deps.signal.aborted) throw new DevMeshError('cancelled', `${method} was not sent: the request was cancelled`);
+      if (deps.signal().aborted) throw new DevMeshError('cancelled', `${method} was not sent: the request was cancelled`);
       return deps.outgoing.send(method, params, {
         timeoutMs: options?.timeoutMs ?? deps.clientRequestTimeoutMs,
-        signal: deps.signal,
+        signal: deps.signal(),
         transmit: (message) => deps.send(message, related()),
       });
     },

@@ -29,7 +29,7 @@ export function createMethodEnv(host: RequestHost, request: JsonRpcRequest, entr
     principal: host.principal,
     sessionId: host.id,
     requestId: request.id,
-    signal: entry.controller.signal,
+    signal: () => entry.signal,
     progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
     clientCapabilities: host.clientCapabilities,
     logLevel: () => host.logLevel,

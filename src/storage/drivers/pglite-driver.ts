@@ -71,6 +71,10 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
             return await inTransaction.run(scope, () => fn(txExecutor(tx)));
           } finally {
             scope.open = false;
+            // An enabled AsyncLocalStorage makes Node track every promise of the process (about
+            // 4% of the embedded server's CPU under load); transactions are rare and never overlap
+            // (PGlite runs one at a time), so tracking is switched on only while one is open.
+            inTransaction.disable();
           }
         }),
       );
