@@ -174,9 +174,16 @@ export function createOrchestration(deps: {
      */
     async processRejoined(): Promise<number> {
       const connected = agentSessions.connectedAgents();
-      for (const { tenantId, agentId, sessionId } of connected) await agents.connected(tenantId, agentId, sessionId);
-      if (connected.length) logger.info({ agents: connected.length }, 're-registered the agents connected to this process');
-      return connected.length;
+      let registered = 0;
+      for (const { tenantId, agentId, sessionId } of connected) {
+        try {
+          if (await agents.connected(tenantId, agentId, sessionId)) registered++;
+        } catch (error) {
+          logger.warn({ err: error, tenantId, agentId }, 'could not re-register an agent after rejoining');
+        }
+      }
+      if (connected.length) logger.info({ agents: connected.length, registered }, 're-registered the agents connected to this process');
+      return registered;
     },
     /** Several processes share the work: relay notices and agent changes through `cluster`. */
     connectCluster(cluster: ClusterRelay): void {

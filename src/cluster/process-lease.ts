@@ -47,7 +47,7 @@ export function createProcessLease(deps: ProcessLeaseDeps) {
       { previousId, processId: info.id, silentMs: clock.now().getTime() - lastBeat, leaseMs: deps.leaseMs },
       'this process was declared dead (its heartbeat came too late): rejoining under a new id and re-registering its connected agents',
     );
-    await deps.onRejoined(info.id, previousId);
+    await deps.onRejoined(info.id, previousId).catch((error: unknown) => logger.error({ err: error }, 're-registering agents after rejoining failed'));
   }
 
   async function beat(): Promise<void> {
