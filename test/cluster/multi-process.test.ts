@@ -108,6 +108,19 @@ describe('several DevMesh processes on one PostgreSQL and one Redis', { timeout:
     assert.equal(task.priority, 'critical');
   });
 
+  it('a worker stopped with SIGTERM drains and leaves cleanly: exit code 0, its lease given up, not declared dead', async () => {
+    const { rows: live } = await sql.query<{ id: string }>(`SELECT id FROM processes WHERE pid = $1 AND stopped_at IS NULL`, [worker.child.pid]);
+    assert.equal(live.length, 1, 'the worker holds a lease');
+    const workerId = live[0]!.id;
+    assert.equal(await worker.stop(), 0, worker.output());
+    assert.match(worker.output(), /shutting down/);
+    const { rows } = await sql.query<{ stopped_at: Date | null }>(`SELECT stopped_at FROM processes WHERE id = $1`, [workerId]);
+    assert.ok(rows[0]?.stopped_at, 'the lease was given up on the way out');
+    // Give the survivors a heartbeat or two: nobody may treat the worker as dead.
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.doesNotMatch(a.output() + b.output(), new RegExp(`${workerId}[^\n]*stopped heartbeating|stopped heartbeating[^\n]*${workerId}`));
+  });
+
   it('requeues the work of a process killed with SIGKILL once its lease expires; every task ends once', async () => {
     const stuck = await startAgent(b.mcpUrl, key, { id: 'mp-doomed', capabilities: ['mp-deploy'], behaviour: async (task, ag) => void (await ag.accept(task.id)) });
     agents.push(stuck);
