@@ -65,6 +65,17 @@ for (const backend of testBackends()) {
         assert.match(JSON.stringify(again.content), /already cancelled/);
       });
 
+      it('makes devmesh_task_create safe to retry with an idempotency_key', async () => {
+        const args = { title: 'Rotate the TLS certificate', required_capabilities: ['pki'], idempotency_key: `rotate-${backend}-1` };
+        const first = (await client.callTool({ name: 'devmesh_task_create', arguments: args })).structuredContent as { id: string; idempotency_key: string };
+        const retried = (await client.callTool({ name: 'devmesh_task_create', arguments: args })).structuredContent as { id: string };
+        assert.equal(retried.id, first.id);
+        assert.equal(first.idempotency_key, args.idempotency_key);
+        const reused = await client.callTool({ name: 'devmesh_task_create', arguments: { ...args, title: 'Something else' } });
+        assert.equal(reused.isError, true);
+        assert.match(JSON.stringify(reused.content), new RegExp(`already used to create task ${first.id}`));
+      });
+
       it('reports tool validation and not-found errors as tool results an agent can act on', async () => {
         const invalid = await client.callTool({ name: 'devmesh_task_create', arguments: { title: 'x', priority: 'urgent' } });
         assert.equal(invalid.isError, true);
