@@ -11,6 +11,7 @@ import type { TaskRecord, TaskStatus } from './storage/records.js';
 import type { Stores } from './storage/stores.js';
 import { createDispatcher } from './tasks/dispatch/dispatcher.js';
 import { createClaimService } from './tasks/lifecycle/claim.js';
+import { createHealthWriter } from './tasks/lifecycle/health-writer.js';
 import { createLifecycle } from './tasks/lifecycle/lifecycle-service.js';
 import type { RetryPolicy } from './tasks/lifecycle/retry-policy.js';
 import { createTaskService, tasksResourceUri } from './tasks/task-service.js';
@@ -23,6 +24,8 @@ export interface OrchestrationOptions {
   breaker?: BreakerConfig;
   retry?: RetryPolicy;
   agingMs?: number;
+  /** Agent health (breaker, statistics) is written at most this long after it changed; default 250. */
+  healthWriteDelayMs?: number;
 }
 
 export type Orchestration = ReturnType<typeof createOrchestration>;
@@ -77,7 +80,14 @@ export function createOrchestration(deps: {
       announce(agent.tenantId, agentsResourceUri(agent.tenantId));
     },
   });
-  const lifecycle = createLifecycle({ stores, dispatcher, clock, logger, onChanged: taskChanged, retry: options.retry });
+  const health = createHealthWriter({
+    agents: stores.agents,
+    delayMs: options.healthWriteDelayMs ?? 250,
+    now: () => clock.now(),
+    onSaved: (agent) => dispatcher.agentChanged(agent),
+    onError: (error, agentId) => logger.warn({ err: error, agentId }, 'could not store an agent’s health'),
+  });
+  const lifecycle = createLifecycle({ stores, dispatcher, clock, logger, onChanged: taskChanged, health, retry: options.retry });
   const claims = createClaimService({ tasks: stores.tasks, lifecycle, dispatcher });
   onAssignedHooks.push(claims.assigned);
   const strategyLoaded = new Set<string>();
@@ -215,6 +225,7 @@ export function createOrchestration(deps: {
       clearInterval(timer);
       await sweeping;
       await dispatcher.stop();
+      await health.flush();
     },
   };
 }

@@ -6,7 +6,7 @@ import type { AgentRecord, TaskRecord } from '../../storage/records.js';
 import type { Stores } from '../../storage/stores.js';
 import { createAgentIndex } from '../assignment/agent-index.js';
 import { decide } from '../assignment/decide.js';
-import type { AssignmentDecision, StrategyName } from '../assignment/types.js';
+import type { AgentSnapshot, AssignmentDecision, StrategyName } from '../assignment/types.js';
 import type { TaskDelivery } from '../delivery-port.js';
 import { createFairPriorityQueue, type QueuedTask } from '../queue/fair-priority-queue.js';
 import { toDecisionView } from './decision-view.js';
@@ -249,6 +249,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     decideNow,
     assignNow,
     agentSnapshot: (tenantId: string, agentId: string) => index.get(tenantId, agentId),
+    /**
+     * A task left the agent and its health was recomputed here: the engine sees both at once. The
+     * stored record (and other processes) follow when the health writer writes it.
+     */
+    agentFinishedTask(tenantId: string, agentId: string, health: Pick<AgentSnapshot, 'breaker' | 'stats'>): void {
+      const agent = index.get(tenantId, agentId);
+      if (!agent) return;
+      index.update(tenantId, agentId, { ...health, inFlight: Math.max(0, agent.inFlight - 1) });
+      kick();
+    },
     breakerConfig: breaker,
   };
 }

@@ -1,23 +1,24 @@
 import { updateAgentStats } from '../../agents/agent-stats.js';
 import { onFailure, onReleased, onSuccess, type BreakerConfig } from '../../agents/breaker.js';
 import type { AgentRecord, TaskRecord } from '../../storage/records.js';
-import type { AgentStore } from '../../storage/stores.js';
 import type { AgentSnapshot } from '../assignment/types.js';
 
 export type AttemptOutcome = 'success' | 'failure' | 'released';
 
+/** An agent's health in the assignment engine's form. */
+export type AgentHealth = Pick<AgentSnapshot, 'breaker' | 'stats'>;
+
+/** The same, in the form it is stored in (`AgentStore.saveHealth`). */
+export interface StoredAgentHealth {
+  breaker: AgentRecord['breaker'];
+  stats: AgentRecord['stats'];
+}
+
 /**
- * Folds the end of an attempt into the agent's breaker and performance statistics and stores
- * them. Failures and timeouts count against the breaker; a release (disconnect, cancel) does not.
+ * Folds the end of an attempt into the agent's breaker and performance statistics. Failures and
+ * timeouts count against the breaker; a release (disconnect, cancel) does not. Pure.
  */
-export async function recordAttempt(
-  agents: AgentStore,
-  snapshot: AgentSnapshot,
-  task: TaskRecord,
-  outcome: AttemptOutcome,
-  config: BreakerConfig,
-  now: number,
-): Promise<AgentRecord | undefined> {
+export function healthAfterAttempt(snapshot: AgentSnapshot, task: TaskRecord, outcome: AttemptOutcome, config: BreakerConfig, now: number): AgentHealth {
   const breaker =
     outcome === 'success' ? onSuccess(snapshot.breaker, config, now) : outcome === 'failure' ? onFailure(snapshot.breaker, config, now) : onReleased(snapshot.breaker, config, now);
   let stats = snapshot.stats;
@@ -25,13 +26,12 @@ export async function recordAttempt(
     const started = task.assignedAt?.getTime() ?? now;
     stats = updateAgentStats(stats, task.requiredCapabilities, { success: outcome === 'success', latencyMs: now - started });
   }
-  return agents.saveHealth(
-    task.tenantId,
-    snapshot.id,
-    {
-      breaker: { ...breaker, failures: [...breaker.failures] },
-      stats: { overall: stats.overall, byCapability: Object.fromEntries(stats.byCapability) },
-    },
-    new Date(now),
-  );
+  return { breaker, stats };
+}
+
+export function toStoredHealth(health: AgentHealth): StoredAgentHealth {
+  return {
+    breaker: { ...health.breaker, failures: [...health.breaker.failures] },
+    stats: { overall: health.stats.overall, byCapability: Object.fromEntries(health.stats.byCapability) },
+  };
 }

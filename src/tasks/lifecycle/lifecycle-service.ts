@@ -4,7 +4,8 @@ import type { Logger } from '../../observability/logger.js';
 import type { TaskRecord, TaskStatus } from '../../storage/records.js';
 import type { Stores, TaskTransition } from '../../storage/stores.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
-import { recordAttempt, type AttemptOutcome } from './agent-health.js';
+import { healthAfterAttempt, toStoredHealth, type AttemptOutcome } from './agent-health.js';
+import type { HealthWriter } from './health-writer.js';
 import { defaultRetryPolicy, retryDelayMs, statusAfterUnsuccessfulAttempt, type RetryPolicy } from './retry-policy.js';
 
 export interface LifecycleDeps {
@@ -14,6 +15,8 @@ export interface LifecycleDeps {
   logger: Logger;
   /** Called after every applied change (resource notifications, workflow progress). */
   onChanged(task: TaskRecord, previous: TaskStatus | null): void;
+  /** Stores agents' health after attempts end (coalesced, behind the lifecycle). */
+  health: Pick<HealthWriter, 'record'>;
   retry?: RetryPolicy;
 }
 
@@ -37,9 +40,13 @@ export function createLifecycle(deps: LifecycleDeps) {
     const task = result.task;
     if (outcome) {
       const snapshot = dispatcher.agentSnapshot(tenantId, outcome.agentId);
-      const saved = snapshot ? await recordAttempt(stores.agents, snapshot, task, outcome.kind, dispatcher.breakerConfig, at.getTime()) : undefined;
-      if (saved) dispatcher.agentChanged(saved);
-      else dispatcher.agentReleased(tenantId, outcome.agentId);
+      if (snapshot) {
+        const health = healthAfterAttempt(snapshot, task, outcome.kind, dispatcher.breakerConfig, at.getTime());
+        dispatcher.agentFinishedTask(tenantId, outcome.agentId, health);
+        deps.health.record(tenantId, outcome.agentId, toStoredHealth(health));
+      } else {
+        dispatcher.agentReleased(tenantId, outcome.agentId);
+      }
     }
     if (task.status === 'queued') dispatcher.enqueue(task);
     deps.onChanged(task, result.event.fromStatus);
