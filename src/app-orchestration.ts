@@ -1,7 +1,8 @@
-import { forEachConcurrently } from './lib/concurrently.js';
 import { createAgentService, agentsResourceUri } from './agents/agent-service.js';
 import { defaultBreakerConfig, type BreakerConfig } from './agents/breaker.js';
 import type { Clock } from './lib/clock.js';
+import { forEachConcurrently } from './lib/concurrently.js';
+import { runPeriodically, type Periodic } from './lib/periodic.js';
 import type { Logger } from './observability/logger.js';
 import type { AgentSessions } from './protocol/mcp/devmesh/agent-sessions.js';
 import type { EventBus } from './queue/event-bus-port.js';
@@ -142,8 +143,7 @@ export function createOrchestration(deps: {
     },
   });
 
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<void> | undefined;
+  let sweeps: Periodic | undefined;
 
   /** One round of timers: accept/execution timeouts, deadlines, retry backoff, disconnect grace. */
   async function sweep(): Promise<void> {
@@ -211,19 +211,10 @@ export function createOrchestration(deps: {
       // Alone, no agent can still be connected from an earlier run; with others, leases decide.
       if (!relay) await agents.markAllOfflineAtStartup(all);
       if (!startOptions.sweeps) return;
-      timer = setInterval(() => {
-        if (sweeping) return;
-        sweeping = sweep()
-          .catch((error: unknown) => logger.error({ err: error }, 'timer sweep failed'))
-          .finally(() => {
-            sweeping = undefined;
-          });
-      }, options.sweepIntervalMs);
-      timer.unref();
+      sweeps = runPeriodically(sweep, { everyMs: options.sweepIntervalMs, onError: (error) => logger.error({ err: error }, 'timer sweep failed') });
     },
     async stop(): Promise<void> {
-      clearInterval(timer);
-      await sweeping;
+      await sweeps?.stop();
       await dispatcher.stop();
       await health.flush();
     },

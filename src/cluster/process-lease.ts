@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
+import { runPeriodically, type Periodic } from '../lib/periodic.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProcessInfo, ProcessStore } from '../storage/stores.js';
 
@@ -35,8 +36,7 @@ export function createProcessLease(deps: ProcessLeaseDeps) {
   const { processes, clock, logger } = deps;
   let info: ProcessInfo = { id: newId('prc'), roles: deps.roles, host: hostname(), pid: process.pid, startedAt: clock.now() };
   let lastBeat = clock.now().getTime();
-  let timer: NodeJS.Timeout | undefined;
-  let beating: Promise<void> | undefined;
+  let heartbeats: Periodic | undefined;
   const cleanups = new Set<Promise<void>>();
 
   async function rejoin(): Promise<void> {
@@ -72,19 +72,13 @@ export function createProcessLease(deps: ProcessLeaseDeps) {
     },
     async start(): Promise<void> {
       await beat();
-      timer = setInterval(() => {
-        if (beating) return;
-        beating = beat()
-          .catch((error: unknown) => logger.error({ err: error }, 'process heartbeat failed'))
-          .finally(() => {
-            beating = undefined;
-          });
-      }, Math.max(50, Math.floor(deps.leaseMs / 3)));
-      timer.unref();
+      heartbeats = runPeriodically(beat, {
+        everyMs: Math.max(50, Math.floor(deps.leaseMs / 3)),
+        onError: (error) => logger.error({ err: error }, 'process heartbeat failed'),
+      });
     },
     async stop(): Promise<void> {
-      clearInterval(timer);
-      await beating;
+      await heartbeats?.stop();
       await Promise.all(cleanups);
       await processes.stop(info.id, clock.now()).catch(() => undefined);
     },

@@ -6,8 +6,6 @@ export interface PeriodicOptions {
 }
 
 export interface Periodic {
-  /** Runs a round now, or waits for the one running. */
-  runNow(): Promise<void>;
   /** Stops the timer and waits for a running round to end. */
   stop(): Promise<void>;
 }
@@ -37,7 +35,6 @@ export function runPeriodically(work: () => Promise<void>, options: PeriodicOpti
   }, options.firstAfterMs ?? options.everyMs);
   first.unref();
   return {
-    runNow: round,
     async stop() {
       stopped = true;
       clearTimeout(first);

@@ -58,6 +58,32 @@ describe('agent health writer', () => {
     assert.equal(writes.length, 2, 'nothing pending: nothing written');
   });
 
+  it('hands on the newest value when one was recorded while the write was under way', async () => {
+    const tenant = await stores.tenants.create({ id: newId('tnt'), name: newId('t') });
+    const agent = await stores.agents.register(newAgent(tenant.id), new Date());
+    const saved: AgentRecord[] = [];
+    let recordDuringWrite: (() => void) | undefined;
+    const writer = createHealthWriter({
+      agents: {
+        saveHealth: (...args) => {
+          recordDuringWrite?.();
+          recordDuringWrite = undefined;
+          return stores.agents.saveHealth(...args);
+        },
+      },
+      delayMs: 60_000,
+      now: () => new Date(),
+      onSaved: (record) => saved.push(record),
+      onError: () => undefined,
+    });
+    writer.record(tenant.id, agent.id, health(1));
+    recordDuringWrite = () => writer.record(tenant.id, agent.id, health(2));
+    await writer.flush();
+    assert.equal((saved[0]?.stats.overall as unknown as { count: number }).count, 2, 'not the older stored value');
+    await writer.flush();
+    assert.equal(((await stores.agents.get(tenant.id, agent.id))?.stats.overall as unknown as { count: number }).count, 2);
+  });
+
   it('writes by itself after the delay, and reports a failed write without losing the others', async () => {
     const { tenant, a, writes, errors, writer } = await setup(30);
     writer.record(tenant.id, a.id, health(1));

@@ -36,7 +36,10 @@ export function createHealthWriter(deps: HealthWriterDeps) {
       batch.map(async ({ tenantId, agentId, health }) => {
         try {
           const saved = await deps.agents.saveHealth(tenantId, agentId, health, deps.now());
-          if (saved) deps.onSaved(saved);
+          // A newer value recorded while this one was written is what the engine has in memory:
+          // hand on the stored record with it, so the engine's view never goes back in time.
+          const newer = pending.get(key(tenantId, agentId));
+          if (saved) deps.onSaved(newer ? { ...saved, ...newer.health } : saved);
         } catch (error) {
           deps.onError(error, agentId);
         }
